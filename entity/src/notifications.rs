@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+use crate::types::NotificationKind;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "notifications")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    /// The local account notified.
+    pub account_id: i64,
+    /// Who caused it.
+    pub from_account_id: i64,
+    pub kind: NotificationKind,
+    pub status_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,358 @@
+//! One typed configuration, read from (lowest to highest precedence) built-in
+//! defaults, `config/default.toml`, a file named with `--config`, and `KITH_*`
+//! environment variables. Every value from every layer goes through the same
+//! parser, so a bad value is reported the same way wherever it came from: one
+//! line naming the key and the form expected.
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// `http` only makes sense for local trials and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// How people may sign up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrationMode {
+    Open,
+    Approval,
+    Invite,
+    Closed,
+}
+
+impl RegistrationMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationMode::Open => "open",
+            RegistrationMode::Approval => "approval",
+            RegistrationMode::Invite => "invite",
+            RegistrationMode::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Public host, with a port when it is not the scheme's default: `social.example.org`.
+    pub domain: String,
+    pub listen: SocketAddr,
+    pub scheme: Scheme,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Most connections one process opens to PostgreSQL (SQLite uses one writer and a few readers).
+    pub database_max_connections: u32,
+    /// Let outgoing fetches and deliveries reach loopback and private addresses (tests, LANs).
+    pub allow_private_addresses: bool,
+    pub instance_name: String,
+    pub registrations: RegistrationMode,
+    pub max_status_chars: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let data_dir = PathBuf::from("./data");
+        Config {
+            domain: "localhost:8080".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            scheme: Scheme::Https,
+            database_url: default_database_url(&data_dir),
+            data_dir,
+            database_max_connections: 10,
+            allow_private_addresses: false,
+            instance_name: "Kith".into(),
+            registrations: RegistrationMode::Open,
+            max_status_chars: 500,
+            max_body_bytes: 16 * 1024 * 1024 + 64 * 1024,
+        }
+    }
+}
+
+fn default_database_url(data_dir: &Path) -> String {
+    format!("sqlite://{}/kith.db", data_dir.display())
+}
+
+/// One line, naming the key and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The keys a file may set; the environment variable is `KITH_` + the upper-cased key.
+pub const KEYS: &[&str] = &[
+    "domain",
+    "listen",
+    "scheme",
+    "data_dir",
+    "database_url",
+    "database_max_connections",
+    "allow_private_addresses",
+    "instance_name",
+    "registrations",
+    "max_status_chars",
+    "max_body_bytes",
+];
+
+/// Where a raw value came from, for error messages.
+#[derive(Clone, Debug)]
+struct Raw {
+    value: String,
+    source: String,
+}
+
+impl Config {
+    /// Loads every layer. `default_file` is `config/default.toml` (skipped when missing);
+    /// `explicit_file` is `--config` (an error when missing).
+    pub fn load(
+        default_file: Option<&Path>,
+        explicit_file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
+        if let Some(path) = default_file {
+            if path.exists() {
+                read_file_layer(path, &mut raw)?;
+            }
+        }
+        if let Some(path) = explicit_file {
+            if !path.exists() {
+                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+            }
+            read_file_layer(path, &mut raw)?;
+        }
+        for (k, v) in env {
+            let Some(key) = k.strip_prefix("KITH_") else { continue };
+            let key = key.to_ascii_lowercase();
+            if let Some(known) = KEYS.iter().find(|x| **x == key) {
+                raw.insert(known, Raw { value: v, source: k.clone() });
+            }
+        }
+        Self::from_raw(&raw)
+    }
+
+    /// Built-in defaults with the given `key = value` overrides; for tests.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut raw = BTreeMap::new();
+        for (k, v) in pairs {
+            let Some(known) = KEYS.iter().find(|x| *x == k) else {
+                return Err(ConfigError(format!("unknown configuration key `{k}`")));
+            };
+            raw.insert(*known, Raw { value: (*v).to_string(), source: (*k).to_string() });
+        }
+        Self::from_raw(&raw)
+    }
+
+    fn from_raw(raw: &BTreeMap<&'static str, Raw>) -> Result<Config, ConfigError> {
+        let mut c = Config::default();
+        let mut database_url_set = false;
+        for (key, r) in raw {
+            let bad = |expected: &str| {
+                ConfigError(format!("invalid {} (from {}): expected {expected}, got {:?}", key, r.source, r.value))
+            };
+            let v = r.value.trim();
+            match *key {
+                "domain" => c.domain = parse_domain(v).ok_or_else(|| bad("a host name with an optional port, like social.example.org or localhost:8080"))?,
+                "listen" => c.listen = v.parse().map_err(|_| bad("a socket address like 127.0.0.1:8080 or [::]:8080"))?,
+                "scheme" => {
+                    c.scheme = match v {
+                        "https" => Scheme::Https,
+                        "http" => Scheme::Http,
+                        _ => return Err(bad("`https` or `http`")),
+                    }
+                }
+                "data_dir" => {
+                    if v.is_empty() {
+                        return Err(bad("a directory path"));
+                    }
+                    c.data_dir = PathBuf::from(v);
+                }
+                "database_url" => {
+                    if !(v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://")) {
+                        return Err(bad("a URL starting with sqlite:, postgres:// or postgresql://"));
+                    }
+                    c.database_url = v.to_string();
+                    database_url_set = true;
+                }
+                "database_max_connections" => {
+                    c.database_max_connections = v.parse().ok().filter(|n| *n >= 1 && *n <= 1000).ok_or_else(|| bad("a whole number from 1 to 1000"))?
+                }
+                "allow_private_addresses" => c.allow_private_addresses = parse_bool(v).ok_or_else(|| bad("`true` or `false`"))?,
+                "instance_name" => {
+                    if v.is_empty() || v.chars().count() > 100 {
+                        return Err(bad("a name of 1 to 100 characters"));
+                    }
+                    c.instance_name = v.to_string();
+                }
+                "registrations" => {
+                    c.registrations = match v {
+                        "open" => RegistrationMode::Open,
+                        "approval" => RegistrationMode::Approval,
+                        "invite" => RegistrationMode::Invite,
+                        "closed" => RegistrationMode::Closed,
+                        _ => return Err(bad("one of `open`, `approval`, `invite`, `closed`")),
+                    }
+                }
+                "max_status_chars" => {
+                    c.max_status_chars = v.parse().ok().filter(|n| *n >= 1 && *n <= 100_000).ok_or_else(|| bad("a whole number from 1 to 100000"))?
+                }
+                "max_body_bytes" => {
+                    c.max_body_bytes = v.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| bad("a whole number of bytes, at least 1024"))?
+                }
+                _ => {}
+            }
+        }
+        if !database_url_set {
+            c.database_url = default_database_url(&c.data_dir);
+        }
+        Ok(c)
+    }
+
+    /// `https://social.example.org`: no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme.as_str(), self.domain)
+    }
+}
+
+fn read_file_layer(path: &Path, raw: &mut BTreeMap<&'static str, Raw>) -> Result<(), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        ConfigError(format!("config file {} is not valid TOML: {}", path.display(), e.message()))
+    })?;
+    for (k, v) in table {
+        let Some(known) = KEYS.iter().find(|x| **x == k) else {
+            return Err(ConfigError(format!("unknown key `{k}` in config file {} (known keys: {})", path.display(), KEYS.join(", "))));
+        };
+        let value = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(ConfigError(format!(
+                    "invalid {k} in config file {}: expected a string, number or boolean, got {}",
+                    path.display(),
+                    other.type_str()
+                )));
+            }
+        };
+        raw.insert(known, Raw { value, source: path.display().to_string() });
+    }
+    Ok(())
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `host[:port]`, lower-cased; no scheme, path, user or query.
+fn parse_domain(v: &str) -> Option<String> {
+    if v.is_empty() || v.contains(['/', '@', '?', '#', ' ']) {
+        return None;
+    }
+    let url = url::Url::parse(&format!("http://{v}")).ok()?;
+    let host = url.host_str()?;
+    if host.is_empty() {
+        return None;
+    }
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None if v.ends_with(":80") => format!("{host}:80"),
+        None => host.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_contract() {
+        let c = Config::load(None, None, Vec::new()).unwrap();
+        assert_eq!(c.domain, "localhost:8080");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.scheme, Scheme::Https);
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url, "sqlite://./data/kith.db");
+        assert!(!c.allow_private_addresses);
+        assert_eq!(c.max_status_chars, 500);
+    }
+
+    #[test]
+    fn environment_overrides_files_and_data_dir_moves_the_default_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kith.toml");
+        std::fs::write(&file, "domain = \"file.example\"\nscheme = \"http\"\nmax_status_chars = 1000\n").unwrap();
+        let env = vec![
+            ("KITH_DOMAIN".to_string(), "Env.Example:8443".to_string()),
+            ("KITH_DATA_DIR".to_string(), "/var/lib/kith".to_string()),
+            ("UNRELATED".to_string(), "x".to_string()),
+        ];
+        let c = Config::load(None, Some(&file), env).unwrap();
+        assert_eq!(c.domain, "env.example:8443");
+        assert_eq!(c.scheme, Scheme::Http);
+        assert_eq!(c.max_status_chars, 1000);
+        assert_eq!(c.database_url, "sqlite:///var/lib/kith/kith.db");
+        assert_eq!(c.base_url(), "http://env.example:8443");
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_the_expected_form() {
+        let env = vec![("KITH_LISTEN".to_string(), "nowhere".to_string())];
+        let e = Config::load(None, None, env).unwrap_err().to_string();
+        assert!(e.contains("listen") && e.contains("KITH_LISTEN") && e.contains("socket address"), "{e}");
+        assert!(!e.contains('\n'));
+
+        let e = Config::from_pairs(&[("scheme", "gopher")]).unwrap_err().to_string();
+        assert!(e.contains("scheme") && e.contains("`https` or `http`"), "{e}");
+
+        let e = Config::from_pairs(&[("allow_private_addresses", "maybe")]).unwrap_err().to_string();
+        assert!(e.contains("allow_private_addresses"), "{e}");
+
+        let e = Config::from_pairs(&[("domain", "https://x.example/path")]).unwrap_err().to_string();
+        assert!(e.contains("domain"), "{e}");
+
+        let e = Config::from_pairs(&[("database_url", "mysql://x")]).unwrap_err().to_string();
+        assert!(e.contains("database_url"), "{e}");
+    }
+
+    #[test]
+    fn unknown_file_keys_and_broken_toml_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kith.toml");
+        std::fs::write(&file, "domian = \"typo.example\"\n").unwrap();
+        let e = Config::load(None, Some(&file), Vec::new()).unwrap_err().to_string();
+        assert!(e.contains("domian"), "{e}");
+
+        std::fs::write(&file, "domain = \n").unwrap();
+        let e = Config::load(None, Some(&file), Vec::new()).unwrap_err().to_string();
+        assert!(e.contains("not valid TOML"), "{e}");
+
+        let missing = dir.path().join("missing.toml");
+        assert!(Config::load(None, Some(&missing), Vec::new()).is_err());
+        // The default file is optional.
+        assert!(Config::load(Some(&missing), None, Vec::new()).is_ok());
+    }
+}

@@ -1,0 +1,86 @@
+//! Queries on `accounts`.
+use entity::accounts::{self, Column, Entity};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+pub async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Option<accounts::Model>, DbErr> {
+    Entity::find_by_id(id).one(conn).await
+}
+
+pub async fn find_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<accounts::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(conn).await
+}
+
+/// Case-insensitive lookup by `username` and `domain` (`None` for local), served by
+/// the `accounts_username_domain_key` expression index.
+pub async fn find_by_username(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    domain: Option<&str>,
+) -> Result<Option<accounts::Model>, DbErr> {
+    let domain_expr = Func::coalesce([Expr::expr(Func::lower(Expr::col(Column::Domain))), Expr::val("")]);
+    Entity::find()
+        .filter(Expr::expr(Func::lower(Expr::col(Column::Username))).eq(username.to_lowercase()))
+        .filter(Expr::expr(domain_expr).eq(domain.unwrap_or("").to_lowercase()))
+        .one(conn)
+        .await
+}
+
+pub async fn find_by_uri(conn: &impl ConnectionTrait, uri: &str) -> Result<Option<accounts::Model>, DbErr> {
+    Entity::find().filter(Column::Uri.eq(uri)).one(conn).await
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, model: accounts::ActiveModel) -> Result<accounts::Model, DbErr> {
+    model.insert(conn).await
+}
+
+pub async fn list_local(conn: &impl ConnectionTrait) -> Result<Vec<accounts::Model>, DbErr> {
+    Entity::find().filter(Column::Domain.is_null()).order_by_asc(Column::Id).all(conn).await
+}
+
+/// Which counter of an account to move.
+#[derive(Clone, Copy, Debug)]
+pub enum Counter {
+    Followers,
+    Following,
+    Statuses,
+}
+
+/// Adds `delta` to a counter, never going below zero.
+pub async fn bump(conn: &impl ConnectionTrait, id: i64, counter: Counter, delta: i64) -> Result<(), DbErr> {
+    if delta == 0 {
+        return Ok(());
+    }
+    let col = match counter {
+        Counter::Followers => Column::FollowersCount,
+        Counter::Following => Column::FollowingCount,
+        Counter::Statuses => Column::StatusesCount,
+    };
+    // GREATEST on PostgreSQL, two-argument MAX on SQLite.
+    let next = Func::greatest([Expr::col(col).add(delta), Expr::val(0i64)]);
+    Entity::update_many().col_expr(col, next.into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Ok(())
+}
+
+pub async fn touch_last_status(conn: &impl ConnectionTrait, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+    Entity::update_many().col_expr(Column::LastStatusAt, Expr::val(at).into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Ok(())
+}
+
+pub async fn set_suspended(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), DbErr> {
+    Entity::update_many().col_expr(Column::SuspendedAt, Expr::val(at).into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Ok(())
+}
+
+/// How many local accounts exist (for NodeInfo and the instance API).
+pub async fn count_local(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Entity::find().filter(Column::Domain.is_null()).count(conn).await
+}

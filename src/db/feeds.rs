@@ -1,0 +1,107 @@
+//! The home feed: one row per (reader, status), written when a status is posted
+//! or a follow starts, so reading a page is a range scan on the primary key.
+use entity::{home_feed, statuses};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+
+use super::Page;
+
+/// Rows inserted per statement: 4 values each keeps far below SQLite's variable limit.
+const CHUNK: usize = 500;
+
+/// Writes `status` into the home feeds of `readers`. Re-running is harmless.
+pub async fn insert(conn: &impl ConnectionTrait, readers: &[i64], status: &statuses::Model) -> Result<(), DbErr> {
+    for chunk in readers.chunks(CHUNK) {
+        let rows = chunk.iter().map(|reader| home_feed::ActiveModel {
+            account_id: sea_orm::Set(*reader),
+            status_id: sea_orm::Set(status.id),
+            author_account_id: sea_orm::Set(status.account_id),
+            reblog_of_id: sea_orm::Set(status.reblog_of_id),
+        });
+        home_feed::Entity::insert_many(rows).on_conflict_do_nothing().exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+/// Of `readers`, those whose feed already shows `status_id` or a reblog of it.
+pub async fn already_showing(conn: &impl ConnectionTrait, readers: &[i64], status_id: i64) -> Result<Vec<i64>, DbErr> {
+    if readers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for chunk in readers.chunks(CHUNK) {
+        let ids: Vec<i64> = home_feed::Entity::find()
+            .select_only()
+            .column(home_feed::Column::AccountId)
+            .filter(home_feed::Column::AccountId.is_in(chunk.iter().copied()))
+            .filter(
+                Condition::any()
+                    .add(home_feed::Column::StatusId.eq(status_id))
+                    .add(home_feed::Column::ReblogOfId.eq(status_id)),
+            )
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+/// Takes everything `author_id` posted or boosted out of `reader_id`'s feed.
+pub async fn remove_author(conn: &impl ConnectionTrait, reader_id: i64, author_id: i64) -> Result<u64, DbErr> {
+    Ok(home_feed::Entity::delete_many()
+        .filter(home_feed::Column::AccountId.eq(reader_id))
+        .filter(home_feed::Column::AuthorAccountId.eq(author_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Takes a status, and every reblog of it, out of every feed.
+pub async fn remove_status(conn: &impl ConnectionTrait, status_id: i64) -> Result<u64, DbErr> {
+    Ok(home_feed::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(home_feed::Column::StatusId.eq(status_id))
+                .add(home_feed::Column::ReblogOfId.eq(status_id)),
+        )
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Recent statuses of `author_id` a new follower should find in their feed: public,
+/// unlisted and followers-only originals and reblogs, without replies to others.
+pub async fn backfill_candidates(
+    conn: &impl ConnectionTrait,
+    author_id: i64,
+    limit: u64,
+) -> Result<Vec<statuses::Model>, DbErr> {
+    use entity::Visibility;
+    statuses::Entity::find()
+        .filter(statuses::Column::AccountId.eq(author_id))
+        .filter(statuses::Column::DeletedAt.is_null())
+        .filter(statuses::Column::Visibility.is_in([Visibility::Public, Visibility::Unlisted, Visibility::Private]))
+        .filter(
+            Condition::any()
+                .add(statuses::Column::InReplyToId.is_null())
+                .add(Expr::col(statuses::Column::InReplyToAccountId).eq(Expr::col(statuses::Column::AccountId))),
+        )
+        .order_by_desc(statuses::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// One page of a reader's home feed, newest first.
+pub async fn page(conn: &impl ConnectionTrait, reader_id: i64, page: &Page) -> Result<Vec<statuses::Model>, DbErr> {
+    let q = statuses::Entity::find()
+        .join(JoinType::InnerJoin, statuses::Relation::HomeFeed.def())
+        .filter(home_feed::Column::AccountId.eq(reader_id))
+        .filter(statuses::Column::DeletedAt.is_null());
+    let rows = page.apply(q, home_feed::Column::StatusId).all(conn).await?;
+    Ok(page.finish(rows))
+}

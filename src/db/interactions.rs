@@ -1,0 +1,111 @@
+//! Queries on `favourites` and `bookmarks`.
+use entity::{bookmarks, favourites};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use super::Page;
+
+pub async fn find_favourite(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_id: i64,
+) -> Result<Option<favourites::Model>, DbErr> {
+    favourites::Entity::find()
+        .filter(favourites::Column::AccountId.eq(account_id))
+        .filter(favourites::Column::StatusId.eq(status_id))
+        .one(conn)
+        .await
+}
+
+/// Inserts a favourite; `false` when it already existed.
+pub async fn insert_favourite(conn: &impl ConnectionTrait, m: favourites::ActiveModel) -> Result<bool, DbErr> {
+    let r = favourites::Entity::insert(m)
+        .on_conflict_do_nothing_on([favourites::Column::AccountId, favourites::Column::StatusId])
+        .exec_without_returning(conn)
+        .await?;
+    Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}
+
+pub async fn delete_favourite(conn: &impl ConnectionTrait, account_id: i64, status_id: i64) -> Result<u64, DbErr> {
+    Ok(favourites::Entity::delete_many()
+        .filter(favourites::Column::AccountId.eq(account_id))
+        .filter(favourites::Column::StatusId.eq(status_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// `(favourite id, status id)` of an account's favourites, newest first.
+pub async fn favourites_page(conn: &impl ConnectionTrait, account_id: i64, page: &Page) -> Result<Vec<(i64, i64)>, DbErr> {
+    let q = favourites::Entity::find().filter(favourites::Column::AccountId.eq(account_id));
+    let rows = page
+        .apply(q, favourites::Column::Id)
+        .select_only()
+        .column(favourites::Column::Id)
+        .column(favourites::Column::StatusId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+pub async fn insert_bookmark(conn: &impl ConnectionTrait, m: bookmarks::ActiveModel) -> Result<bool, DbErr> {
+    let r = bookmarks::Entity::insert(m)
+        .on_conflict_do_nothing_on([bookmarks::Column::AccountId, bookmarks::Column::StatusId])
+        .exec_without_returning(conn)
+        .await?;
+    Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}
+
+pub async fn delete_bookmark(conn: &impl ConnectionTrait, account_id: i64, status_id: i64) -> Result<u64, DbErr> {
+    Ok(bookmarks::Entity::delete_many()
+        .filter(bookmarks::Column::AccountId.eq(account_id))
+        .filter(bookmarks::Column::StatusId.eq(status_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// `(bookmark id, status id)` of an account's bookmarks, newest first.
+pub async fn bookmarks_page(conn: &impl ConnectionTrait, account_id: i64, page: &Page) -> Result<Vec<(i64, i64)>, DbErr> {
+    let q = bookmarks::Entity::find().filter(bookmarks::Column::AccountId.eq(account_id));
+    let rows = page
+        .apply(q, bookmarks::Column::Id)
+        .select_only()
+        .column(bookmarks::Column::Id)
+        .column(bookmarks::Column::StatusId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// Which of `status_ids` the account has favourited.
+pub async fn favourited_among(conn: &impl ConnectionTrait, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    favourites::Entity::find()
+        .select_only()
+        .column(favourites::Column::StatusId)
+        .filter(favourites::Column::AccountId.eq(account_id))
+        .filter(favourites::Column::StatusId.is_in(status_ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// Which of `status_ids` the account has bookmarked.
+pub async fn bookmarked_among(conn: &impl ConnectionTrait, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    bookmarks::Entity::find()
+        .select_only()
+        .column(bookmarks::Column::StatusId)
+        .filter(bookmarks::Column::AccountId.eq(account_id))
+        .filter(bookmarks::Column::StatusId.is_in(status_ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+

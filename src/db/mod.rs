@@ -1,0 +1,181 @@
+//! Every query lives under this module. Functions take `&impl ConnectionTrait`, so
+//! the same query runs on the pool or inside a service's transaction.
+//!
+//! SQLite gets two pools on one file: a single-connection writer (SQLite allows one
+//! writer at a time; queueing in the pool is cheaper than busy-waiting on the lock,
+//! and a deferred transaction can never fail to upgrade) and a read-only pool for
+//! everything else, which WAL lets run beside the writer. PostgreSQL gets one pool
+//! used for both.
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector};
+use migration::MigratorTrait;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::config::Config;
+
+pub mod accounts;
+pub mod conversations;
+pub mod feeds;
+pub mod interactions;
+pub mod notifications;
+pub mod relationships;
+pub mod statuses;
+pub mod tags;
+pub mod users;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// Writes and transactions.
+    pub write: DatabaseConnection,
+    /// Reads outside a transaction.
+    pub read: DatabaseConnection,
+}
+
+impl Db {
+    pub async fn connect(config: &Config) -> Result<Db, crate::Error> {
+        let url = config.database_url.as_str();
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url).await
+        } else {
+            Self::connect_postgres(url, config.database_max_connections).await
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Db, crate::Error> {
+        let bad = |e: sqlx::Error| crate::Error::Database(format!("cannot open SQLite database {url}: {e}"));
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(crate::Error::Database(
+                "an in-memory SQLite database cannot be shared by the reader and writer pools; use a file".into(),
+            ));
+        }
+        let base = SqliteConnectOptions::from_str(url).map_err(bad)?;
+        if let Some(dir) = base.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| crate::Error::Database(format!("cannot create directory {}: {e}", dir.display())))?;
+            }
+        }
+        let base = base
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-16000");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(base.clone().create_if_missing(true))
+            .await
+            .map_err(bad)?;
+        let readers = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2).clamp(2, 8) * 2;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(readers)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(base.read_only(true))
+            .await
+            .map_err(bad)?;
+        Ok(Db {
+            write: SqlxSqliteConnector::from_sqlx_sqlite_pool(writer),
+            read: SqlxSqliteConnector::from_sqlx_sqlite_pool(reader),
+        })
+    }
+
+    async fn connect_postgres(url: &str, max: u32) -> Result<Db, crate::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(|e| crate::Error::Database(format!("cannot connect to PostgreSQL: {e}")))?;
+        let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+        Ok(Db { write: conn.clone(), read: conn })
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.write.get_database_backend()
+    }
+
+    pub async fn migrate(&self) -> Result<(), crate::Error> {
+        migration::Migrator::up(&self.write, None)
+            .await
+            .map_err(|e| crate::Error::Database(format!("migration failed: {e}")))
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.read.ping().await
+    }
+
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        let _ = self.write.close().await;
+    }
+}
+
+/// `now()` for rows, truncated to microseconds so values round-trip identically
+/// through SQLite text and PostgreSQL `timestamptz`.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let n = chrono::Utc::now();
+    n.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(n)
+}
+
+/// Mastodon-style pagination over time-ordered ids. Results are always newest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// Older than this id.
+    pub max_id: Option<i64>,
+    /// Newer than this id, newest first (may leave a gap).
+    pub since_id: Option<i64>,
+    /// Immediately newer than this id (no gap): scanned oldest first, then reversed.
+    pub min_id: Option<i64>,
+    pub limit: u64,
+}
+
+impl Page {
+    pub const DEFAULT_LIMIT: u64 = 20;
+    pub const MAX_LIMIT: u64 = 40;
+
+    pub fn new(limit: u64) -> Page {
+        Page { limit: limit.clamp(1, Self::MAX_LIMIT), ..Page::default() }
+    }
+
+    pub fn limit(&self) -> u64 {
+        if self.limit == 0 { Self::DEFAULT_LIMIT } else { self.limit.min(Self::MAX_LIMIT) }
+    }
+
+    /// Adds the id bounds, the order and the limit to a query whose page key is `col`.
+    pub fn apply<E, C>(&self, select: sea_orm::Select<E>, col: C) -> sea_orm::Select<E>
+    where
+        E: sea_orm::EntityTrait,
+        C: sea_orm::ColumnTrait,
+    {
+        use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+        let mut s = select;
+        if let Some(id) = self.max_id {
+            s = s.filter(col.lt(id));
+        }
+        if let Some(id) = self.since_id {
+            s = s.filter(col.gt(id));
+        }
+        if let Some(id) = self.min_id {
+            s = s.filter(col.gt(id)).order_by_asc(col);
+        } else {
+            s = s.order_by_desc(col);
+        }
+        s.limit(self.limit())
+    }
+
+    /// Puts rows fetched by [`Page::apply`] newest first.
+    pub fn finish<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+        if self.min_id.is_some() {
+            rows.reverse();
+        }
+        rows
+    }
+}

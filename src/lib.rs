@@ -1,0 +1,77 @@
+//! Kith: a self-hosted, federated social network server.
+//!
+//! [`run`] is the seam: `kith serve` calls it with the configured listener, and
+//! tests call it with a listener on `127.0.0.1:0` to start the real server.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+pub mod apub;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod service;
+pub mod state;
+
+use std::future::Future;
+use std::time::Duration;
+
+pub use config::Config;
+pub use error::{AppError, AppResult};
+pub use state::AppState;
+
+/// Errors that stop start-up or a CLI command: one clear line each.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Database(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    App(#[from] AppError),
+}
+
+/// Starts Kith on `listener` and serves until `shutdown` resolves, then stops
+/// accepting connections, lets in-flight requests finish and closes the database.
+pub async fn run(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let state = AppState::new(config).await?;
+    serve(state, listener, shutdown).await
+}
+
+/// Serves an already-built state (tests that also call services directly use this).
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let addr = listener.local_addr().map_err(|e| Error::Io(e.to_string()))?;
+    tracing::info!(%addr, domain = %state.config.domain, "Kith is serving");
+    let app = http::router(state.clone());
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::Io(format!("server error: {e}")))?;
+    state.db.close().await;
+    tracing::info!("Kith stopped");
+    Ok(())
+}
+
+/// The outgoing HTTP client: rustls with ring, keep-alive, bounded timeouts.
+pub fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
+    // The provider is process-wide in rustls; installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(format!("Kith/{} (+{}/)", env!("CARGO_PKG_VERSION"), config.base_url()))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .map_err(|e| Error::Io(format!("cannot build the HTTP client: {e}")))
+}

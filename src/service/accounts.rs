@@ -1,0 +1,309 @@
+//! Local accounts and their logins: registration, authentication, passwords,
+//! suspension.
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use entity::{Role, accounts, users};
+use regex::Regex;
+use sea_orm::{Set, TransactionTrait};
+
+use super::blocking;
+use crate::apub;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 72;
+pub const MAX_USERNAME_CHARS: usize = 30;
+
+/// Names that would confuse people or collide with paths and well-known roles.
+const RESERVED_USERNAMES: &[&str] = &[
+    "admin", "administrator", "root", "webmaster", "postmaster", "hostmaster", "abuse", "support", "help",
+    "security", "moderator", "mod", "mods", "staff", "system", "kith", "instance", "actor", "inbox", "outbox",
+    "api", "oauth", "settings", "about", "explore", "tags", "users", "well-known", "nodeinfo", "null", "undefined",
+];
+
+static USERNAME: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)] // a constant pattern, covered by tests
+    Regex::new(r"^[A-Za-z0-9_]+$").expect("username pattern")
+});
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)*$").expect("email pattern")
+});
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+    /// False when registrations need an admin's approval first.
+    pub approved: bool,
+    /// True when the address needs no confirmation (created by an admin).
+    pub confirmed: bool,
+    pub locale: String,
+    /// An admin may take a reserved name.
+    pub allow_reserved: bool,
+}
+
+impl NewUser {
+    pub fn new(username: &str, email: &str, password: &str) -> NewUser {
+        NewUser {
+            username: username.to_string(),
+            email: email.to_string(),
+            password: password.to_string(),
+            role: Role::User,
+            approved: true,
+            confirmed: true,
+            locale: "en".into(),
+            allow_reserved: false,
+        }
+    }
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn validate_new_user(u: &NewUser) -> AppResult<()> {
+    let name = u.username.as_str();
+    if name.is_empty() {
+        return Err(AppError::validation("Validation failed: Username can't be blank"));
+    }
+    if name.chars().count() > MAX_USERNAME_CHARS {
+        return Err(AppError::validation(format!(
+            "Validation failed: Username is too long (maximum is {MAX_USERNAME_CHARS} characters)"
+        )));
+    }
+    if !USERNAME.is_match(name) {
+        return Err(AppError::validation("Validation failed: Username must contain only letters, numbers and underscores"));
+    }
+    if !u.allow_reserved && RESERVED_USERNAMES.contains(&name.to_lowercase().as_str()) {
+        return Err(AppError::validation("Validation failed: Username is reserved"));
+    }
+    let email = normalise_email(&u.email);
+    if email.len() > 254 || !EMAIL.is_match(&email) {
+        return Err(AppError::validation("Validation failed: Email is invalid"));
+    }
+    validate_password(&u.password)
+}
+
+pub fn validate_password(p: &str) -> AppResult<()> {
+    let n = p.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(AppError::validation(format!(
+            "Validation failed: Password is too short (minimum is {MIN_PASSWORD_CHARS} characters)"
+        )));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(AppError::validation(format!(
+            "Validation failed: Password is too long (maximum is {MAX_PASSWORD_CHARS} characters)"
+        )));
+    }
+    Ok(())
+}
+
+async fn hash_password(password: String) -> AppResult<String> {
+    blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
+    })
+    .await?
+}
+
+async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+    })
+    .await
+}
+
+/// Creates a local account and its login in one transaction, with a fresh RSA
+/// key pair for federation.
+pub async fn register(state: &AppState, input: NewUser) -> AppResult<(accounts::Model, users::Model)> {
+    validate_new_user(&input)?;
+    let email = normalise_email(&input.email);
+    // Fail early on the common cases, with the message people expect; the unique
+    // indexes still guard against a race between two sign-ups.
+    if db::accounts::find_by_username(&state.db.read, &input.username, None).await?.is_some() {
+        return Err(AppError::validation("Validation failed: Username has already been taken"));
+    }
+    if db::users::find_by_email(&state.db.read, &email).await?.is_some() {
+        return Err(AppError::validation("Validation failed: Email has already been taken"));
+    }
+    let password_hash = hash_password(input.password.clone()).await?;
+    let keys = blocking(apub::keys::generate).await?.map_err(AppError::internal)?;
+
+    let base = state.base_url();
+    let urls = apub::local_actor_urls(&base, &input.username);
+    let now = db::now();
+    let account = accounts::ActiveModel {
+        id: Set(state.ids.next()),
+        username: Set(input.username.clone()),
+        domain: Set(None),
+        display_name: Set(String::new()),
+        note: Set(String::new()),
+        note_source: Set(Some(String::new())),
+        avatar_url: Set(None),
+        header_url: Set(None),
+        locked: Set(false),
+        bot: Set(false),
+        discoverable: Set(true),
+        fields: Set(serde_json::json!([])),
+        uri: Set(urls.uri),
+        url: Set(Some(urls.url)),
+        inbox_url: Set(urls.inbox),
+        shared_inbox_url: Set(Some(urls.shared_inbox)),
+        outbox_url: Set(Some(urls.outbox)),
+        followers_url: Set(Some(urls.followers)),
+        following_url: Set(Some(urls.following)),
+        public_key_pem: Set(keys.public_pem),
+        private_key_pem: Set(Some(keys.private_pem)),
+        followers_count: Set(0),
+        following_count: Set(0),
+        statuses_count: Set(0),
+        last_status_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_fetched_at: Set(None),
+        suspended_at: Set(None),
+    };
+    let txn = state.db.write.begin().await?;
+    let account = db::accounts::insert(&txn, account).await.map_err(|e| taken(e, "Username"))?;
+    let user = db::users::insert(
+        &txn,
+        users::ActiveModel {
+            id: Set(state.ids.next()),
+            account_id: Set(account.id),
+            email: Set(email),
+            password_hash: Set(password_hash),
+            role: Set(input.role),
+            approved: Set(input.approved),
+            confirmed_at: Set(input.confirmed.then_some(now)),
+            locale: Set(input.locale),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_sign_in_at: Set(None),
+        },
+    )
+    .await
+    .map_err(|e| taken(e, "Email"))?;
+    txn.commit().await?;
+    Ok((account, user))
+}
+
+/// A unique violation on insert means someone took the name or address meanwhile.
+fn taken(e: sea_orm::DbErr, what: &str) -> AppError {
+    match AppError::from(e) {
+        AppError::Validation(_) => AppError::validation(format!("Validation failed: {what} has already been taken")),
+        other => other,
+    }
+}
+
+/// Checks a login (e-mail address or username) and password. The same error for
+/// an unknown login and a wrong password, and the same work for both.
+pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppResult<(accounts::Model, users::Model)> {
+    let invalid = || AppError::Unauthorized("Invalid email or password".into());
+    let login = login.trim();
+    let user = if login.contains('@') {
+        db::users::find_by_email(&state.db.read, &normalise_email(login)).await?
+    } else {
+        match db::accounts::find_by_username(&state.db.read, login, None).await? {
+            Some(a) => db::users::find_by_account(&state.db.read, a.id).await?,
+            None => None,
+        }
+    };
+    let Some(user) = user else {
+        // Spend the time a real check would, so response times do not reveal accounts.
+        let _ = hash_password(password.to_string()).await;
+        return Err(invalid());
+    };
+    if !verify_password(password.to_string(), user.password_hash.clone()).await? {
+        return Err(invalid());
+    }
+    let account = db::accounts::find(&state.db.read, user.account_id).await?.ok_or_else(invalid)?;
+    if account.suspended_at.is_some() {
+        return Err(AppError::Forbidden("Your login is currently disabled".into()));
+    }
+    if !user.approved {
+        return Err(AppError::Forbidden("Your login is currently pending approval".into()));
+    }
+    db::users::touch_sign_in(&state.db.write, user.id).await?;
+    Ok((account, user))
+}
+
+/// A local account and its login by username, or 404.
+pub async fn find_local(state: &AppState, username: &str) -> AppResult<(accounts::Model, users::Model)> {
+    let account = db::accounts::find_by_username(&state.db.read, username, None)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No local user named {username}")))?;
+    let user = db::users::find_by_account(&state.db.read, account.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No local user named {username}")))?;
+    Ok((account, user))
+}
+
+pub async fn reset_password(state: &AppState, username: &str, new_password: &str) -> AppResult<()> {
+    validate_password(new_password)?;
+    let (_, user) = find_local(state, username).await?;
+    let hash = hash_password(new_password.to_string()).await?;
+    db::users::set_password_hash(&state.db.write, user.id, &hash).await?;
+    Ok(())
+}
+
+/// Suspends (or lifts the suspension of) a local account: a suspended person
+/// cannot log in and their statuses are hidden from everyone else.
+pub async fn set_suspended(state: &AppState, username: &str, suspended: bool) -> AppResult<accounts::Model> {
+    let (account, _) = find_local(state, username).await?;
+    let at = if suspended { Some(account.suspended_at.unwrap_or_else(db::now)) } else { None };
+    db::accounts::set_suspended(&state.db.write, account.id, at).await?;
+    db::accounts::find(&state.db.read, account.id).await?.ok_or_else(AppError::not_found)
+}
+
+/// Every local account with its login, oldest first.
+pub async fn list_users(state: &AppState) -> AppResult<Vec<(accounts::Model, users::Model)>> {
+    let accounts = db::accounts::list_local(&state.db.read).await?;
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let mut users = db::users::find_for_accounts(&state.db.read, &ids).await?;
+    let mut out = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        if let Some(pos) = users.iter().position(|u| u.account_id == a.id) {
+            out.push((a, users.swap_remove(pos)));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_and_emails_are_checked() {
+        let ok = NewUser::new("alice_1", "Alice@Example.org", "correct horse");
+        assert!(validate_new_user(&ok).is_ok());
+        for (name, email, pw, why) in [
+            ("", "a@b.org", "correct horse", "blank"),
+            ("al ice", "a@b.org", "correct horse", "letters"),
+            ("alice.", "a@b.org", "correct horse", "letters"),
+            ("admin", "a@b.org", "correct horse", "reserved"),
+            (&"x".repeat(31), "a@b.org", "correct horse", "too long"),
+            ("alice", "not-an-email", "correct horse", "Email"),
+            ("alice", "a@b@c.org", "correct horse", "Email"),
+            ("alice", "a@b.org", "short", "too short"),
+            ("alice", "a@b.org", &"p".repeat(73), "too long"),
+        ] {
+            let e = validate_new_user(&NewUser::new(name, email, pw)).unwrap_err();
+            assert!(matches!(e, AppError::Validation(_)), "{name}: {e:?}");
+            assert!(e.to_string().contains(why), "{name}: {e}");
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Follows, follow requests, blocks and mutes.
+use entity::{NotificationKind, accounts, blocks, follow_requests, follows, mutes};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
+
+use super::notifications::notify;
+use crate::db::{self, accounts::Counter};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// How many of a newly followed account's recent statuses go into the follower's feed.
+const BACKFILL: u64 = 400;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FollowOptions {
+    pub show_reblogs: bool,
+    pub notify: bool,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        FollowOptions { show_reblogs: true, notify: false }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowOutcome {
+    /// Now following.
+    Following,
+    /// A request waits for the target's approval.
+    Requested,
+}
+
+/// Follows `target_id`: at once for an unlocked local account, as a request for a
+/// locked one. A remote account always starts as a request, which its server's
+/// Accept turns into a follow. Following again updates the options.
+pub async fn follow(
+    state: &AppState,
+    account: &accounts::Model,
+    target_id: i64,
+    opts: FollowOptions,
+) -> AppResult<FollowOutcome> {
+    if account.id == target_id {
+        return Err(AppError::Forbidden("You cannot follow yourself".into()));
+    }
+    let txn = state.db.write.begin().await?;
+    let target = db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    if target.suspended_at.is_some() {
+        return Err(AppError::not_found());
+    }
+    if db::relationships::blocked_either_way(&txn, account.id, target.id).await? {
+        return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    if let Some(existing) = db::relationships::find_follow(&txn, account.id, target.id).await? {
+        db::relationships::update_follow_options(&txn, existing.id, opts.show_reblogs, opts.notify).await?;
+        txn.commit().await?;
+        return Ok(FollowOutcome::Following);
+    }
+    if db::relationships::find_follow_request(&txn, account.id, target.id).await?.is_some() {
+        return Ok(FollowOutcome::Requested);
+    }
+    let outcome = if target.locked || !target.is_local() {
+        db::relationships::insert_follow_request(
+            &txn,
+            follow_requests::ActiveModel {
+                id: Set(state.ids.next()),
+                account_id: Set(account.id),
+                target_account_id: Set(target.id),
+                uri: Set(None),
+                show_reblogs: Set(opts.show_reblogs),
+                notify: Set(opts.notify),
+                created_at: Set(db::now()),
+            },
+        )
+        .await?;
+        notify(&txn, &state.ids, &target, account.id, NotificationKind::FollowRequest, None).await?;
+        FollowOutcome::Requested
+    } else {
+        create_follow(state, &txn, account, &target, opts, None).await?;
+        notify(&txn, &state.ids, &target, account.id, NotificationKind::Follow, None).await?;
+        FollowOutcome::Following
+    };
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Writes the follow, moves both counters and fills the follower's feed.
+async fn create_follow(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    follower: &accounts::Model,
+    target: &accounts::Model,
+    opts: FollowOptions,
+    uri: Option<String>,
+) -> AppResult<()> {
+    db::relationships::insert_follow(
+        txn,
+        follows::ActiveModel {
+            id: Set(state.ids.next()),
+            account_id: Set(follower.id),
+            target_account_id: Set(target.id),
+            uri: Set(uri),
+            show_reblogs: Set(opts.show_reblogs),
+            notify: Set(opts.notify),
+            created_at: Set(db::now()),
+        },
+    )
+    .await?;
+    db::accounts::bump(txn, follower.id, Counter::Following, 1).await?;
+    db::accounts::bump(txn, target.id, Counter::Followers, 1).await?;
+    if follower.is_local() {
+        backfill(txn, follower.id, target.id, opts.show_reblogs).await?;
+    }
+    Ok(())
+}
+
+/// Puts the recent statuses of `author_id` into `reader_id`'s feed.
+async fn backfill(conn: &impl ConnectionTrait, reader_id: i64, author_id: i64, show_reblogs: bool) -> AppResult<()> {
+    for s in db::feeds::backfill_candidates(conn, author_id, BACKFILL).await? {
+        if s.reblog_of_id.is_some() && !show_reblogs {
+            continue;
+        }
+        db::feeds::insert(conn, &[reader_id], &s).await?;
+    }
+    Ok(())
+}
+
+/// Approves a pending request from `requester_id` to follow `account`.
+pub async fn authorize_follow_request(state: &AppState, account: &accounts::Model, requester_id: i64) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    let request = db::relationships::find_follow_request(&txn, requester_id, account.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let requester = db::accounts::find(&txn, requester_id).await?.ok_or_else(AppError::not_found)?;
+    db::relationships::delete_follow_request(&txn, requester_id, account.id).await?;
+    let opts = FollowOptions { show_reblogs: request.show_reblogs, notify: request.notify };
+    create_follow(state, &txn, &requester, account, opts, request.uri).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Turns down a pending request from `requester_id`.
+pub async fn reject_follow_request(state: &AppState, account: &accounts::Model, requester_id: i64) -> AppResult<()> {
+    let n = db::relationships::delete_follow_request(&state.db.write, requester_id, account.id).await?;
+    if n == 0 {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
+/// Pending requests to follow `account`.
+pub async fn follow_requests(state: &AppState, account: &accounts::Model) -> AppResult<Vec<accounts::Model>> {
+    let reqs = db::relationships::follow_requests_for(&state.db.read, account.id).await?;
+    let ids: Vec<i64> = reqs.iter().map(|r| r.account_id).collect();
+    let mut accounts = db::accounts::find_many(&state.db.read, &ids).await?;
+    accounts.sort_by_key(|a| ids.iter().position(|i| *i == a.id));
+    Ok(accounts)
+}
+
+/// Stops following `target_id` (or withdraws a pending request). Idempotent.
+pub async fn unfollow(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    remove_follow(&txn, account.id, target_id).await?;
+    if db::relationships::delete_follow_request(&txn, account.id, target_id).await? > 0 {
+        db::notifications::delete_for(&txn, target_id, account.id, NotificationKind::FollowRequest, None).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes a follow with its counters, feed entries and notification.
+async fn remove_follow(conn: &impl ConnectionTrait, follower_id: i64, target_id: i64) -> AppResult<bool> {
+    if db::relationships::delete_follow(conn, follower_id, target_id).await? == 0 {
+        return Ok(false);
+    }
+    db::accounts::bump(conn, follower_id, Counter::Following, -1).await?;
+    db::accounts::bump(conn, target_id, Counter::Followers, -1).await?;
+    db::feeds::remove_author(conn, follower_id, target_id).await?;
+    db::notifications::delete_for(conn, target_id, follower_id, NotificationKind::Follow, None).await?;
+    Ok(true)
+}
+
+/// Removes `follower_id` from `account`'s followers.
+pub async fn remove_from_followers(state: &AppState, account: &accounts::Model, follower_id: i64) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    remove_follow(&txn, follower_id, account.id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Blocks `target_id`: ends follows and requests both ways, clears each from the
+/// other's feed and drops the target's notifications to the blocker.
+pub async fn block(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
+    if account.id == target_id {
+        return Err(AppError::Forbidden("You cannot block yourself".into()));
+    }
+    let txn = state.db.write.begin().await?;
+    db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    db::relationships::insert_block(
+        &txn,
+        blocks::ActiveModel {
+            id: Set(state.ids.next()),
+            account_id: Set(account.id),
+            target_account_id: Set(target_id),
+            uri: Set(None),
+            created_at: Set(db::now()),
+        },
+    )
+    .await?;
+    remove_follow(&txn, account.id, target_id).await?;
+    remove_follow(&txn, target_id, account.id).await?;
+    db::relationships::delete_follow_request(&txn, account.id, target_id).await?;
+    db::relationships::delete_follow_request(&txn, target_id, account.id).await?;
+    db::feeds::remove_author(&txn, account.id, target_id).await?;
+    db::feeds::remove_author(&txn, target_id, account.id).await?;
+    db::notifications::delete_all_from(&txn, account.id, target_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn unblock(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
+    db::relationships::delete_block(&state.db.write, account.id, target_id).await?;
+    Ok(())
+}
+
+/// Mutes `target_id`: their statuses leave the home feed and stop arriving;
+/// with `hide_notifications`, so do their notifications. `duration` ends it by itself.
+pub async fn mute(
+    state: &AppState,
+    account: &accounts::Model,
+    target_id: i64,
+    hide_notifications: bool,
+    duration: Option<chrono::Duration>,
+) -> AppResult<()> {
+    if account.id == target_id {
+        return Err(AppError::Forbidden("You cannot mute yourself".into()));
+    }
+    let txn = state.db.write.begin().await?;
+    db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    let now = db::now();
+    db::relationships::upsert_mute(
+        &txn,
+        mutes::ActiveModel {
+            id: Set(state.ids.next()),
+            account_id: Set(account.id),
+            target_account_id: Set(target_id),
+            hide_notifications: Set(hide_notifications),
+            expires_at: Set(duration.map(|d| now + d)),
+            created_at: Set(now),
+        },
+    )
+    .await?;
+    db::feeds::remove_author(&txn, account.id, target_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn unmute(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
+    db::relationships::delete_mute(&state.db.write, account.id, target_id).await?;
+    Ok(())
+}
+
+/// Every boolean of Mastodon's Relationship entity that the core knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Relationship {
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+}
+
+pub async fn relationship(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<Relationship> {
+    let c = &state.db.read;
+    let follow = db::relationships::find_follow(c, account.id, target_id).await?;
+    let mute = db::relationships::find_mute(c, account.id, target_id).await?;
+    Ok(Relationship {
+        following: follow.is_some(),
+        showing_reblogs: follow.as_ref().is_some_and(|f| f.show_reblogs),
+        notifying: follow.as_ref().is_some_and(|f| f.notify),
+        followed_by: db::relationships::find_follow(c, target_id, account.id).await?.is_some(),
+        blocking: db::relationships::find_block(c, account.id, target_id).await?.is_some(),
+        blocked_by: db::relationships::find_block(c, target_id, account.id).await?.is_some(),
+        muting: mute.is_some(),
+        muting_notifications: mute.as_ref().is_some_and(|m| m.hide_notifications),
+        requested: db::relationships::find_follow_request(c, account.id, target_id).await?.is_some(),
+        requested_by: db::relationships::find_follow_request(c, target_id, account.id).await?.is_some(),
+    })
+}

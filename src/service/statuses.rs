@@ -1,0 +1,301 @@
+//! Creating, reading and deleting statuses, and the home-feed fan-out that
+//! goes with them.
+use std::collections::HashSet;
+
+use entity::{NotificationKind, Visibility, accounts, mentions, statuses};
+use sea_orm::{ConnectionTrait, Set, TransactionTrait};
+
+use super::notifications::notify;
+use super::text::{self, LinkedMention};
+use super::visibility::can_view;
+use crate::apub;
+use crate::db::{self, accounts::Counter as AccountCounter, statuses::Counter};
+use crate::error::{AppError, AppResult};
+use crate::ids::IdGenerator;
+use crate::state::AppState;
+
+#[derive(Clone, Debug)]
+pub struct NewStatus {
+    pub text: String,
+    pub visibility: Visibility,
+    pub in_reply_to_id: Option<i64>,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub language: Option<String>,
+}
+
+impl NewStatus {
+    pub fn new(text: &str, visibility: Visibility) -> NewStatus {
+        NewStatus {
+            text: text.to_string(),
+            visibility,
+            in_reply_to_id: None,
+            sensitive: false,
+            spoiler_text: String::new(),
+            language: None,
+        }
+    }
+
+    pub fn reply_to(mut self, id: i64) -> NewStatus {
+        self.in_reply_to_id = Some(id);
+        self
+    }
+}
+
+/// Posts a status for a local author: checks it, renders it, links mentions and
+/// hashtags, threads a reply, fills home feeds and notifies, in one transaction.
+pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus) -> AppResult<statuses::Model> {
+    if !author.is_local() {
+        return Err(AppError::Forbidden("Only local accounts post through this server".into()));
+    }
+    if author.suspended_at.is_some() {
+        return Err(AppError::Forbidden("Your login is currently disabled".into()));
+    }
+    let body = input.text.trim_end();
+    if body.trim().is_empty() {
+        return Err(AppError::validation("Validation failed: Text can't be blank"));
+    }
+    let max = state.config.max_status_chars;
+    if text::status_length(body) + input.spoiler_text.chars().count() > max {
+        return Err(AppError::validation(format!("Validation failed: Text character limit of {max} exceeded")));
+    }
+    if let Some(lang) = &input.language {
+        if lang.is_empty() || lang.len() > 8 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(AppError::validation("Validation failed: Language is not a valid language code"));
+        }
+    }
+
+    let parent = match input.in_reply_to_id {
+        None => None,
+        Some(id) => {
+            let parent = db::statuses::find(&state.db.read, id).await?;
+            match parent {
+                Some(p) if p.reblog_of_id.is_none() && can_view(&state.db.read, &p, Some(author)).await? => Some(p),
+                // Replying to what one may not see is indistinguishable from replying to nothing.
+                _ => return Err(AppError::NotFound("The status you are replying to does not exist or is not visible to you".into())),
+            }
+        }
+    };
+
+    // Resolve mentions among the accounts this server knows.
+    let mut mentioned: Vec<accounts::Model> = Vec::new();
+    let mut links: Vec<LinkedMention> = Vec::new();
+    let our_host = state.config.domain.as_str();
+    for m in text::extract_mentions(body) {
+        let domain = m.domain.as_deref().filter(|d| *d != our_host);
+        if let Some(acc) = db::accounts::find_by_username(&state.db.read, &m.username, domain).await? {
+            if acc.suspended_at.is_some() || mentioned.iter().any(|x| x.id == acc.id) {
+                continue;
+            }
+            links.push(LinkedMention { url: acc.url.clone().unwrap_or_else(|| acc.uri.clone()), mention: m });
+            mentioned.push(acc);
+        }
+    }
+    let tags = text::extract_hashtags(body);
+    let base = state.base_url();
+    let content = text::render(body, &links, |t| format!("{base}/tags/{t}"));
+
+    let id = state.ids.next();
+    let (uri, url) = apub::local_status_urls(&base, &author.username, id);
+    let now = db::now();
+    let txn = state.db.write.begin().await?;
+    let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
+        Some(c) => c,
+        None => db::conversations::create(&txn, state.ids.next(), None).await?.id,
+    };
+    let status = db::statuses::insert(
+        &txn,
+        statuses::ActiveModel {
+            id: Set(id),
+            uri: Set(uri),
+            url: Set(Some(url)),
+            local: Set(true),
+            account_id: Set(author.id),
+            in_reply_to_id: Set(parent.as_ref().map(|p| p.id)),
+            in_reply_to_account_id: Set(parent.as_ref().map(|p| p.account_id)),
+            thread_root_id: Set(Some(parent.as_ref().map(|p| p.thread_root_id.unwrap_or(p.id)).unwrap_or(id))),
+            conversation_id: Set(Some(conversation_id)),
+            reblog_of_id: Set(None),
+            content: Set(content),
+            text: Set(body.to_string()),
+            visibility: Set(input.visibility),
+            sensitive: Set(input.sensitive || !input.spoiler_text.is_empty()),
+            spoiler_text: Set(input.spoiler_text.clone()),
+            language: Set(input.language.clone()),
+            replies_count: Set(0),
+            reblogs_count: Set(0),
+            favourites_count: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+        },
+    )
+    .await?;
+    let mention_rows = mentioned.iter().map(|a| mentions::ActiveModel {
+        id: Set(state.ids.next()),
+        status_id: Set(status.id),
+        account_id: Set(a.id),
+        created_at: Set(now),
+    });
+    db::statuses::insert_mentions(&txn, mention_rows.collect()).await?;
+    let tag_ids = db::tags::find_or_create(&txn, &tags, || state.ids.next()).await?;
+    db::tags::link(&txn, status.id, &tag_ids).await?;
+    if let Some(p) = &parent {
+        db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
+    }
+    db::accounts::bump(&txn, author.id, AccountCounter::Statuses, 1).await?;
+    db::accounts::touch_last_status(&txn, author.id, now).await?;
+
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    fan_out(&txn, &status, &mentioned_ids).await?;
+    for acc in &mentioned {
+        notify(&txn, &state.ids, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
+    }
+    if status.visibility == Visibility::Direct {
+        record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+    }
+    txn.commit().await?;
+    Ok(status)
+}
+
+/// Writes a new original status into the home feeds that should show it (the
+/// author's own, if local, and local followers'), following Mastodon's rules:
+/// - public, unlisted, followers-only: every local follower;
+/// - direct: only mentioned local accounts that follow the author;
+/// - a reply to someone else reaches only followers who also follow that someone
+///   (or are that someone);
+/// - never a follower who mutes or blocks the author.
+pub(crate) async fn fan_out(conn: &impl ConnectionTrait, status: &statuses::Model, mentioned: &[i64]) -> AppResult<()> {
+    let author = status.account_id;
+    let followers: Vec<i64> = db::relationships::local_followers(conn, author).await?.into_iter().map(|(id, _)| id).collect();
+    let mut readers: Vec<i64> = match status.visibility {
+        Visibility::Public | Visibility::Unlisted | Visibility::Private => followers,
+        Visibility::Direct => followers.into_iter().filter(|f| mentioned.contains(f)).collect(),
+    };
+    if let Some(replied_to) = status.in_reply_to_account_id.filter(|r| *r != author) {
+        let also_follow: HashSet<i64> = db::relationships::who_follows(conn, &readers, replied_to).await?.into_iter().collect();
+        readers.retain(|r| *r == replied_to || also_follow.contains(r));
+    }
+    let hidden: HashSet<i64> = db::relationships::who_mutes_or_blocks(conn, &readers, author, false).await?.into_iter().collect();
+    readers.retain(|r| !hidden.contains(r));
+    if status.local {
+        readers.push(author);
+    }
+    db::feeds::insert(conn, &readers, status).await?;
+    Ok(())
+}
+
+/// Updates every local participant's view of a direct-message conversation.
+async fn record_direct_message(
+    conn: &impl ConnectionTrait,
+    ids: &IdGenerator,
+    status: &statuses::Model,
+    author: &accounts::Model,
+    mentioned: &[accounts::Model],
+) -> AppResult<()> {
+    let Some(conversation_id) = status.conversation_id else { return Ok(()) };
+    let mut everyone: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    everyone.push(author.id);
+    everyone.sort_unstable();
+    everyone.dedup();
+    let locals = std::iter::once(author).chain(mentioned.iter().filter(|a| a.is_local()));
+    for participant in locals {
+        let others: Vec<i64> = everyone.iter().copied().filter(|i| *i != participant.id).collect();
+        let unread = participant.id != author.id;
+        db::conversations::touch(conn, ids.next(), participant.id, conversation_id, &others, status.id, unread).await?;
+    }
+    Ok(())
+}
+
+/// A status the viewer may see, or 404.
+pub async fn get(state: &AppState, viewer: Option<&accounts::Model>, id: i64) -> AppResult<statuses::Model> {
+    let status = db::statuses::find(&state.db.read, id).await?.ok_or_else(AppError::not_found)?;
+    if !can_view(&state.db.read, &status, viewer).await? {
+        return Err(AppError::not_found());
+    }
+    Ok(status)
+}
+
+/// Deletes one of the author's statuses: a tombstone stays; feeds, reblogs,
+/// notifications and counters are cleaned up. Returns the status as it was, so a
+/// client can offer to redraft it.
+pub async fn delete(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+    let txn = state.db.write.begin().await?;
+    let status = db::statuses::find(&txn, id).await?.ok_or_else(AppError::not_found)?;
+    if status.account_id != account.id {
+        return Err(AppError::not_found());
+    }
+    if status.reblog_of_id.is_some() {
+        return Err(AppError::validation("Validation failed: use unreblog to undo a reblog"));
+    }
+    db::feeds::remove_status(&txn, status.id).await?;
+    for (reblog_id, reblogger) in db::statuses::reblog_ids(&txn, status.id).await? {
+        db::statuses::delete_hard(&txn, reblog_id).await?;
+        db::accounts::bump(&txn, reblogger, AccountCounter::Statuses, -1).await?;
+    }
+    if let Some(parent) = status.in_reply_to_id {
+        db::statuses::bump(&txn, parent, Counter::Replies, -1).await?;
+    }
+    db::accounts::bump(&txn, account.id, AccountCounter::Statuses, -1).await?;
+    delete_status_notifications(&txn, status.id).await?;
+    db::statuses::soft_delete(&txn, status.id).await?;
+    txn.commit().await?;
+    Ok(status)
+}
+
+async fn delete_status_notifications(conn: &impl ConnectionTrait, status_id: i64) -> AppResult<()> {
+    use entity::notifications;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    // Notifications point at the tombstone; they would show an empty status.
+    notifications::Entity::delete_many().filter(notifications::Column::StatusId.eq(status_id)).exec(conn).await?;
+    Ok(())
+}
+
+/// A thread around a status, as the viewer may see it.
+#[derive(Debug)]
+pub struct Context {
+    /// From the thread's root down to the status's parent.
+    pub ancestors: Vec<statuses::Model>,
+    /// Replies below the status, depth first, oldest first at each level.
+    pub descendants: Vec<statuses::Model>,
+}
+
+pub async fn context(state: &AppState, viewer: Option<&accounts::Model>, id: i64) -> AppResult<Context> {
+    let status = get(state, viewer, id).await?;
+    let root = status.thread_root_id.unwrap_or(status.id);
+    let mut thread = Vec::new();
+    for s in db::statuses::thread(&state.db.read, root).await? {
+        if can_view(&state.db.read, &s, viewer).await? {
+            thread.push(s);
+        }
+    }
+    let mut ancestors = Vec::new();
+    let mut cursor = status.in_reply_to_id;
+    while let Some(pid) = cursor {
+        let Some(p) = thread.iter().find(|s| s.id == pid) else { break };
+        ancestors.push(p.clone());
+        cursor = p.in_reply_to_id;
+        if ancestors.len() > thread.len() {
+            break;
+        }
+    }
+    ancestors.reverse();
+    let mut descendants = Vec::new();
+    let mut stack: Vec<i64> = vec![status.id];
+    while let Some(parent) = stack.pop() {
+        let children: Vec<&statuses::Model> = thread.iter().filter(|s| s.in_reply_to_id == Some(parent)).collect();
+        for c in children.iter().rev() {
+            stack.push(c.id);
+        }
+        if parent != status.id {
+            if let Some(s) = thread.iter().find(|s| s.id == parent) {
+                descendants.push(s.clone());
+            }
+        }
+        if descendants.len() > thread.len() {
+            break;
+        }
+    }
+    Ok(Context { ancestors, descendants })
+}
