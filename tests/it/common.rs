@@ -1,0 +1,129 @@
+//! The test harness: every test gets its own database (a fresh SQLite file, or a
+//! fresh PostgreSQL database when KITH_TEST_DATABASE_URL is set) and a real
+//! AppState built the way `kith serve` builds it.
+use entity::{Visibility, accounts, statuses};
+use kith::service::accounts::{NewUser, register};
+use kith::service::statuses::{NewStatus, create};
+use kith::{AppState, Config};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use tempfile::TempDir;
+
+pub struct TestEnv {
+    pub state: AppState,
+    _dir: TempDir,
+    _db: TestDatabase,
+}
+
+/// A database for one test; a PostgreSQL one is dropped when the test ends.
+pub struct TestDatabase {
+    pub url: String,
+    pg: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn new(dir: &std::path::Path) -> TestDatabase {
+        match std::env::var("KITH_TEST_DATABASE_URL") {
+            Ok(base) if !base.trim().is_empty() => {
+                let name = format!("kith_test_{}_{}", std::process::id(), rand_suffix());
+                let admin = sqlx::PgPool::connect(&base).await.expect("connect to KITH_TEST_DATABASE_URL");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create test database");
+                admin.close().await;
+                let mut url = url::Url::parse(&base).expect("KITH_TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                TestDatabase { url: url.to_string(), pg: Some((base, name)) }
+            }
+            _ => TestDatabase { url: format!("sqlite://{}/kith.db", dir.display()), pg: None },
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg.take() {
+            // Drop needs async work; do it on a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    if let Ok(admin) = sqlx::PgPool::connect(&base).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().r#gen();
+    format!("{n:x}")
+}
+
+pub fn test_config(dir: &std::path::Path, database_url: &str, extra: &[(&str, &str)]) -> Config {
+    let data_dir = dir.display().to_string();
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("domain", "kith.test"),
+        ("scheme", "http"),
+        ("data_dir", &data_dir),
+        ("database_url", database_url),
+        ("allow_private_addresses", "true"),
+    ];
+    pairs.extend_from_slice(extra);
+    Config::from_pairs(&pairs).expect("test config")
+}
+
+pub async fn env() -> TestEnv {
+    env_with(&[]).await
+}
+
+pub async fn env_with(extra: &[(&str, &str)]) -> TestEnv {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = TestDatabase::new(dir.path()).await;
+    let config = test_config(dir.path(), &db.url, extra);
+    let state = AppState::new(config).await.expect("state");
+    TestEnv { state, _dir: dir, _db: db }
+}
+
+impl TestEnv {
+    /// A registered, approved local user named `name` (password `password-of-NAME`).
+    pub async fn user(&self, name: &str) -> accounts::Model {
+        let (a, _) = register(&self.state, NewUser::new(name, &format!("{name}@example.org"), &format!("password-of-{name}")))
+            .await
+            .expect("register");
+        a
+    }
+
+    /// The account as it is now in the database (counters change).
+    pub async fn reload(&self, a: &accounts::Model) -> accounts::Model {
+        entity::accounts::Entity::find_by_id(a.id).one(&self.state.db.read).await.unwrap().unwrap()
+    }
+
+    pub async fn reload_status(&self, s: &statuses::Model) -> statuses::Model {
+        entity::statuses::Entity::find_by_id(s.id).one(&self.state.db.read).await.unwrap().unwrap()
+    }
+
+    pub async fn post(&self, author: &accounts::Model, text: &str, v: Visibility) -> statuses::Model {
+        create(&self.state, author, NewStatus::new(text, v)).await.expect("post")
+    }
+
+    pub async fn reply(&self, author: &accounts::Model, to: &statuses::Model, text: &str, v: Visibility) -> statuses::Model {
+        create(&self.state, author, NewStatus::new(text, v).reply_to(to.id)).await.expect("reply")
+    }
+
+    /// Status ids in `reader`'s home feed, newest first.
+    pub async fn home_ids(&self, reader: &accounts::Model) -> Vec<i64> {
+        let page = kith::db::Page::new(40);
+        kith::service::timelines::home(&self.state, reader, &page).await.unwrap().into_iter().map(|v| v.status.id).collect()
+    }
+
+    pub async fn count<E>(&self, _e: E) -> u64
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        PaginatorTrait::count(E::find(), &self.state.db.read).await.unwrap()
+    }
+}
