@@ -69,7 +69,7 @@ impl Default for Config {
         Config {
             domain: "localhost:8080".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            scheme: Scheme::Https,
+            scheme: Scheme::Http,
             database_url: default_database_url(&data_dir),
             data_dir,
             database_max_connections: 10,
@@ -129,11 +129,10 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
         let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
-        if let Some(path) = default_file {
-            if path.exists() {
+        if let Some(path) = default_file
+            && path.exists() {
                 read_file_layer(path, &mut raw)?;
             }
-        }
         if let Some(path) = explicit_file {
             if !path.exists() {
                 return Err(ConfigError(format!("config file {} does not exist", path.display())));
@@ -165,6 +164,7 @@ impl Config {
     fn from_raw(raw: &BTreeMap<&'static str, Raw>) -> Result<Config, ConfigError> {
         let mut c = Config::default();
         let mut database_url_set = false;
+        let mut scheme_set = false;
         for (key, r) in raw {
             let bad = |expected: &str| {
                 ConfigError(format!("invalid {} (from {}): expected {expected}, got {:?}", key, r.source, r.value))
@@ -174,6 +174,7 @@ impl Config {
                 "domain" => c.domain = parse_domain(v).ok_or_else(|| bad("a host name with an optional port, like social.example.org or localhost:8080"))?,
                 "listen" => c.listen = v.parse().map_err(|_| bad("a socket address like 127.0.0.1:8080 or [::]:8080"))?,
                 "scheme" => {
+                    scheme_set = true;
                     c.scheme = match v {
                         "https" => Scheme::Https,
                         "http" => Scheme::Http,
@@ -224,6 +225,9 @@ impl Config {
         if !database_url_set {
             c.database_url = default_database_url(&c.data_dir);
         }
+        if !scheme_set {
+            c.scheme = default_scheme(&c.domain);
+        }
         Ok(c)
     }
 
@@ -257,6 +261,20 @@ fn read_file_layer(path: &Path, raw: &mut BTreeMap<&'static str, Raw>) -> Result
         raw.insert(known, Raw { value, source: path.display().to_string() });
     }
     Ok(())
+}
+
+/// Without an explicit scheme, a loopback domain (a local trial) gets `http`,
+/// every real domain `https`.
+fn default_scheme(domain: &str) -> Scheme {
+    let host = match domain.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => domain,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if loopback { Scheme::Http } else { Scheme::Https }
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -293,7 +311,8 @@ mod tests {
         let c = Config::load(None, None, Vec::new()).unwrap();
         assert_eq!(c.domain, "localhost:8080");
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.scheme, Scheme::Https);
+        assert_eq!(c.scheme, Scheme::Http, "a local trial on localhost needs no TLS");
+        assert_eq!(c.base_url(), "http://localhost:8080");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.database_url, "sqlite://./data/kith.db");
         assert!(!c.allow_private_addresses);
@@ -316,6 +335,26 @@ mod tests {
         assert_eq!(c.max_status_chars, 1000);
         assert_eq!(c.database_url, "sqlite:///var/lib/kith/kith.db");
         assert_eq!(c.base_url(), "http://env.example:8443");
+    }
+
+    #[test]
+    fn the_shipped_config_files_load() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        let defaults = Config::load(Some(&dir.join("default.toml")), None, Vec::new()).unwrap();
+        let builtin = Config::load(None, None, Vec::new()).unwrap();
+        assert_eq!(format!("{defaults:?}"), format!("{builtin:?}"), "default.toml restates the built-in defaults");
+        let pg = Config::load(Some(&dir.join("default.toml")), Some(&dir.join("postgres.example.toml")), Vec::new()).unwrap();
+        assert!(pg.database_url.starts_with("postgres://"));
+        assert_eq!(pg.base_url(), "https://social.example.org");
+    }
+
+    #[test]
+    fn real_domains_default_to_https() {
+        assert_eq!(Config::from_pairs(&[("domain", "social.example.org")]).unwrap().scheme, Scheme::Https);
+        assert_eq!(Config::from_pairs(&[("domain", "127.0.0.1:9000")]).unwrap().scheme, Scheme::Http);
+        assert_eq!(Config::from_pairs(&[("domain", "kith.localhost")]).unwrap().scheme, Scheme::Http);
+        let explicit = Config::from_pairs(&[("domain", "localhost:8080"), ("scheme", "https")]).unwrap();
+        assert_eq!(explicit.scheme, Scheme::Https);
     }
 
     #[test]

@@ -116,7 +116,7 @@ async fn user_command(state: AppState, cmd: UserCommand) -> Result<(), Error> {
             println!("created {} ({}) as {}, id {}", account.username, user.email, user.role.as_str(), account.id);
         }
         UserCommand::List => {
-            println!("{:<20} {:<32} {:<10} {:<9} {}", "USERNAME", "EMAIL", "ROLE", "APPROVED", "STATE");
+            println!("{:<20} {:<32} {:<10} {:<9} STATE", "USERNAME", "EMAIL", "ROLE", "APPROVED");
             for (a, u) in accounts::list_users(&state).await? {
                 let st = if a.suspended_at.is_some() { "suspended" } else { "active" };
                 println!("{:<20} {:<32} {:<10} {:<9} {}", a.username, u.email, u.role.as_str(), u.approved, st);

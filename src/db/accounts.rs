@@ -66,7 +66,7 @@ pub async fn bump(conn: &impl ConnectionTrait, id: i64, counter: Counter, delta:
 }
 
 pub async fn touch_last_status(conn: &impl ConnectionTrait, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
-    Entity::update_many().col_expr(Column::LastStatusAt, Expr::val(at).into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Entity::update_many().col_expr(Column::LastStatusAt, Expr::val(at)).filter(Column::Id.eq(id)).exec(conn).await?;
     Ok(())
 }
 
@@ -75,7 +75,7 @@ pub async fn set_suspended(
     id: i64,
     at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(), DbErr> {
-    Entity::update_many().col_expr(Column::SuspendedAt, Expr::val(at).into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Entity::update_many().col_expr(Column::SuspendedAt, Expr::val(at)).filter(Column::Id.eq(id)).exec(conn).await?;
     Ok(())
 }
 

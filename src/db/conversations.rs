@@ -59,7 +59,7 @@ pub async fn page(
 
 pub async fn mark_read(conn: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<u64, DbErr> {
     Ok(account_conversations::Entity::update_many()
-        .col_expr(account_conversations::Column::Unread, Expr::val(false).into())
+        .col_expr(account_conversations::Column::Unread, Expr::val(false))
         .filter(account_conversations::Column::AccountId.eq(account_id))
         .filter(account_conversations::Column::Id.eq(id))
         .exec(conn)

@@ -52,12 +52,11 @@ impl Db {
             ));
         }
         let base = SqliteConnectOptions::from_str(url).map_err(bad)?;
-        if let Some(dir) = base.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
+        if let Some(dir) = base.get_filename().parent()
+            && !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| crate::Error::Database(format!("cannot create directory {}: {e}", dir.display())))?;
             }
-        }
         let base = base
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)

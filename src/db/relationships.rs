@@ -37,8 +37,8 @@ pub async fn update_follow_options(
     notify: bool,
 ) -> Result<(), DbErr> {
     follows::Entity::update_many()
-        .col_expr(follows::Column::ShowReblogs, Expr::val(show_reblogs).into())
-        .col_expr(follows::Column::Notify, Expr::val(notify).into())
+        .col_expr(follows::Column::ShowReblogs, Expr::val(show_reblogs))
+        .col_expr(follows::Column::Notify, Expr::val(notify))
         .filter(follows::Column::Id.eq(id))
         .exec(conn)
         .await?;

@@ -66,10 +66,10 @@ pub async fn delete_hard(conn: &impl ConnectionTrait, id: i64) -> Result<u64, Db
 pub async fn soft_delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     let now = super::now();
     Entity::update_many()
-        .col_expr(Column::DeletedAt, Expr::val(now).into())
-        .col_expr(Column::Content, Expr::val("").into())
-        .col_expr(Column::Text, Expr::val("").into())
-        .col_expr(Column::SpoilerText, Expr::val("").into())
+        .col_expr(Column::DeletedAt, Expr::val(now))
+        .col_expr(Column::Content, Expr::val(""))
+        .col_expr(Column::Text, Expr::val(""))
+        .col_expr(Column::SpoilerText, Expr::val(""))
         .filter(Column::Id.eq(id))
         .exec(conn)
         .await?;

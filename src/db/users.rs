@@ -25,8 +25,8 @@ pub async fn insert(conn: &impl ConnectionTrait, model: users::ActiveModel) -> R
 
 pub async fn set_password_hash(conn: &impl ConnectionTrait, id: i64, hash: &str) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(Column::PasswordHash, Expr::val(hash).into())
-        .col_expr(Column::UpdatedAt, Expr::val(super::now()).into())
+        .col_expr(Column::PasswordHash, Expr::val(hash))
+        .col_expr(Column::UpdatedAt, Expr::val(super::now()))
         .filter(Column::Id.eq(id))
         .exec(conn)
         .await?;
@@ -35,7 +35,7 @@ pub async fn set_password_hash(conn: &impl ConnectionTrait, id: i64, hash: &str)
 
 pub async fn touch_sign_in(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(Column::LastSignInAt, Expr::val(super::now()).into())
+        .col_expr(Column::LastSignInAt, Expr::val(super::now()))
         .filter(Column::Id.eq(id))
         .exec(conn)
         .await?;

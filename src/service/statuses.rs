@@ -59,11 +59,10 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     if text::status_length(body) + input.spoiler_text.chars().count() > max {
         return Err(AppError::validation(format!("Validation failed: Text character limit of {max} exceeded")));
     }
-    if let Some(lang) = &input.language {
-        if lang.is_empty() || lang.len() > 8 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if let Some(lang) = &input.language
+        && (lang.is_empty() || lang.len() > 8 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
             return Err(AppError::validation("Validation failed: Language is not a valid language code"));
         }
-    }
 
     let parent = match input.in_reply_to_id {
         None => None,
@@ -288,11 +287,10 @@ pub async fn context(state: &AppState, viewer: Option<&accounts::Model>, id: i64
         for c in children.iter().rev() {
             stack.push(c.id);
         }
-        if parent != status.id {
-            if let Some(s) = thread.iter().find(|s| s.id == parent) {
+        if parent != status.id
+            && let Some(s) = thread.iter().find(|s| s.id == parent) {
                 descendants.push(s.clone());
             }
-        }
         if descendants.len() > thread.len() {
             break;
         }

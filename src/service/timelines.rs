@@ -90,11 +90,10 @@ pub async fn account(
     // A reblog is shown only if its original is visible to the viewer too.
     let mut kept = Vec::with_capacity(views.len());
     for v in views.drain(..) {
-        if let Some(orig) = &v.reblog {
-            if !super::visibility::can_view(conn, &orig.status, viewer).await? {
+        if let Some(orig) = &v.reblog
+            && !super::visibility::can_view(conn, &orig.status, viewer).await? {
                 continue;
             }
-        }
         kept.push(v);
     }
     Ok(kept)
