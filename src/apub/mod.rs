@@ -1,7 +1,12 @@
-//! Everything that knows ActivityStreams JSON or signs requests. For now: the
-//! actor key pairs every local account is born with (the federation issue builds
-//! objects, activities, the inbox and delivery here).
+//! Everything that knows ActivityStreams JSON or signs requests: the documents
+//! other servers fetch (actors, notes, collections, WebFinger, NodeInfo) and the
+//! key pairs every local account is born with. The inbox and delivery build on it.
+pub mod activities;
+pub mod context;
+pub mod discovery;
+pub mod documents;
 pub mod keys;
+pub mod objects;
 
 /// The URLs of a local actor, in one place so that every layer agrees.
 pub struct LocalActorUrls {

@@ -82,5 +82,16 @@ pub async fn set_suspended(
 /// How many local accounts exist (for NodeInfo and the instance API).
 pub async fn count_local(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
-    Entity::find().filter(Column::Domain.is_null()).count(conn).await
+    Entity::find().filter(Column::Domain.is_null()).filter(Column::SuspendedAt.is_null()).count(conn).await
+}
+
+/// Local accounts that posted since `since`.
+pub async fn count_local_active_since(conn: &impl ConnectionTrait, since: chrono::DateTime<chrono::Utc>) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Entity::find()
+        .filter(Column::Domain.is_null())
+        .filter(Column::SuspendedAt.is_null())
+        .filter(Column::LastStatusAt.gte(since))
+        .count(conn)
+        .await
 }

@@ -282,3 +282,35 @@ pub async fn following_ids(conn: &impl ConnectionTrait, account_id: i64, limit: 
         .all(conn)
         .await
 }
+
+/// Which side of a follow to list.
+#[derive(Clone, Copy, Debug)]
+pub enum FollowSide {
+    /// Who follows the account.
+    Followers,
+    /// Whom the account follows.
+    Following,
+}
+
+/// `(follow id, other account id)` pairs, newest follow first.
+pub async fn follows_page(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    side: FollowSide,
+    page: &super::Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let (mine, other) = match side {
+        FollowSide::Followers => (follows::Column::TargetAccountId, follows::Column::AccountId),
+        FollowSide::Following => (follows::Column::AccountId, follows::Column::TargetAccountId),
+    };
+    let q = follows::Entity::find().filter(mine.eq(account_id));
+    let rows = page
+        .apply(q, follows::Column::Id)
+        .select_only()
+        .column(follows::Column::Id)
+        .column(other)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(page.finish(rows))
+}

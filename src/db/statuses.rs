@@ -14,6 +14,11 @@ pub async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Option<statuse
     Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(conn).await
 }
 
+/// A status by id, deleted or not.
+pub async fn find_any(conn: &impl ConnectionTrait, id: i64) -> Result<Option<statuses::Model>, DbErr> {
+    Entity::find_by_id(id).one(conn).await
+}
+
 /// Live statuses by id, in no particular order.
 pub async fn find_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<statuses::Model>, DbErr> {
     if ids.is_empty() {

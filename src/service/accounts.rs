@@ -251,6 +251,14 @@ pub async fn find_local(state: &AppState, username: &str) -> AppResult<(accounts
     Ok((account, user))
 }
 
+/// A local account that others may see (not suspended), by username, or 404.
+pub async fn find_visible_local(state: &AppState, username: &str) -> AppResult<accounts::Model> {
+    match db::accounts::find_by_username(&state.db.read, username, None).await? {
+        Some(a) if a.suspended_at.is_none() => Ok(a),
+        _ => Err(AppError::not_found()),
+    }
+}
+
 pub async fn reset_password(state: &AppState, username: &str, new_password: &str) -> AppResult<()> {
     validate_password(new_password)?;
     let (_, user) = find_local(state, username).await?;

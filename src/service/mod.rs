@@ -2,6 +2,7 @@
 //! site and the inbox, so a rule holds however an action arrives. No HTTP here.
 //! Each operation that writes is one transaction on the writer.
 pub mod accounts;
+pub mod instance;
 pub mod interactions;
 pub mod notifications;
 pub mod relationships;

@@ -291,3 +291,19 @@ pub async fn relationship(state: &AppState, account: &accounts::Model, target_id
         requested_by: db::relationships::find_follow_request(c, target_id, account.id).await?.is_some(),
     })
 }
+
+/// A page of an account's followers or follows: `(follow id, account)`, newest first.
+pub async fn follows_page(
+    state: &AppState,
+    account_id: i64,
+    side: db::relationships::FollowSide,
+    page: &db::Page,
+) -> AppResult<Vec<(i64, accounts::Model)>> {
+    let pairs = db::relationships::follows_page(&state.db.read, account_id, side, page).await?;
+    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
+    let accounts = db::accounts::find_many(&state.db.read, &ids).await?;
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(fid, aid)| accounts.iter().find(|a| a.id == aid).map(|a| (fid, a.clone())))
+        .collect())
+}

@@ -297,3 +297,25 @@ pub async fn context(state: &AppState, viewer: Option<&accounts::Model>, id: i64
     }
     Ok(Context { ancestors, descendants })
 }
+
+/// What it takes to show a status to another server besides its row.
+#[derive(Clone, Debug)]
+pub struct StatusParts {
+    pub author: accounts::Model,
+    pub mentioned: Vec<accounts::Model>,
+    pub tags: Vec<String>,
+    pub in_reply_to_uri: Option<String>,
+}
+
+pub async fn parts(state: &AppState, status: &statuses::Model) -> AppResult<StatusParts> {
+    let c = &state.db.read;
+    let author = db::accounts::find(c, status.account_id).await?.ok_or_else(AppError::not_found)?;
+    let mentioned_ids = db::statuses::mentioned_account_ids(c, status.id).await?;
+    let mentioned = db::accounts::find_many(c, &mentioned_ids).await?;
+    let tags = db::tags::names_for_status(c, status.id).await?;
+    let in_reply_to_uri = match status.in_reply_to_id {
+        Some(p) => db::statuses::find_any(c, p).await?.map(|s| s.uri),
+        None => None,
+    };
+    Ok(StatusParts { author, mentioned, tags, in_reply_to_uri })
+}

@@ -127,3 +127,34 @@ impl TestEnv {
         PaginatorTrait::count(E::find(), &self.state.db.read).await.unwrap()
     }
 }
+
+/// A running server on 127.0.0.1 for a test environment; stops when dropped.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Running {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+impl TestEnv {
+    pub async fn serve(&self) -> Running {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(kith::serve(self.state.clone(), listener, async {
+            let _ = rx.await;
+        }));
+        Running { addr, _stop: tx }
+    }
+}
+
+/// A client that does not follow redirects, so tests see them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+pub const AP: &str = "application/activity+json";

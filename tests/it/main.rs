@@ -5,6 +5,7 @@
 mod accounts;
 mod cli;
 mod common;
+mod federation_documents;
 mod interactions;
 mod relationships;
 mod server;

@@ -1,0 +1,2 @@
+//! Activities, one file per kind.
+pub mod create;

@@ -1,0 +1,5 @@
+//! ActivityStreams objects, one file per kind: the wire structs and their
+//! conversion from our rows.
+pub mod collection;
+pub mod note;
+pub mod person;
