@@ -6,6 +6,7 @@ pub mod context;
 pub mod discovery;
 pub mod documents;
 pub mod keys;
+pub mod signatures;
 pub mod objects;
 
 /// The URLs of a local actor, in one place so that every layer agrees.
