@@ -61,6 +61,10 @@ pub struct Config {
     pub max_status_chars: usize,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Host names resolved to fixed addresses by the outgoing HTTP client, like
+    /// curl's `--resolve`. Set by tests that give loopback servers host names;
+    /// not read from files or the environment.
+    pub resolve: Vec<(String, std::net::IpAddr)>,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             registrations: RegistrationMode::Open,
             max_status_chars: 500,
             max_body_bytes: 16 * 1024 * 1024 + 64 * 1024,
+            resolve: Vec::new(),
         }
     }
 }

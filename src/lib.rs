@@ -10,11 +10,11 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod net;
 pub mod service;
 pub mod state;
 
 use std::future::Future;
-use std::time::Duration;
 
 pub use config::Config;
 pub use error::{AppError, AppResult};
@@ -62,16 +62,7 @@ pub async fn serve(
     Ok(())
 }
 
-/// The outgoing HTTP client: rustls with ring, keep-alive, bounded timeouts.
+/// The outgoing HTTP client (see [`net::http_client`]).
 pub fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    // The provider is process-wide in rustls; installing it twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(format!("Kith/{} (+{}/)", env!("CARGO_PKG_VERSION"), config.base_url()))
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .pool_idle_timeout(Duration::from_secs(90))
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()
-        .map_err(|e| Error::Io(format!("cannot build the HTTP client: {e}")))
+    net::http_client(config)
 }

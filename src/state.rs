@@ -1,8 +1,13 @@
 //! Everything a request or a background task needs, passed explicitly (no globals).
 use std::sync::Arc;
 
+use entity::accounts;
+use tokio::sync::{Notify, OnceCell};
+
+use crate::apub::signatures::KeyCache;
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::AppResult;
 use crate::ids::IdGenerator;
 
 #[derive(Clone)]
@@ -11,6 +16,11 @@ pub struct AppState {
     pub db: Db,
     pub ids: Arc<IdGenerator>,
     pub http: reqwest::Client,
+    /// Parsed signing and verifying keys.
+    pub keys: Arc<KeyCache>,
+    /// Woken when deliveries are queued, so they go out at once.
+    pub deliveries_queued: Arc<Notify>,
+    instance_actor: Arc<OnceCell<accounts::Model>>,
 }
 
 impl AppState {
@@ -18,11 +28,27 @@ impl AppState {
     pub async fn new(config: Config) -> Result<AppState, crate::Error> {
         let db = Db::connect(&config).await?;
         db.migrate().await?;
-        let http = crate::http_client(&config)?;
-        Ok(AppState { config: Arc::new(config), db, ids: Arc::new(IdGenerator::new()), http })
+        let http = crate::net::http_client(&config)?;
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            ids: Arc::new(IdGenerator::new()),
+            http,
+            keys: Arc::new(KeyCache::default()),
+            deliveries_queued: Arc::new(Notify::new()),
+            instance_actor: Arc::new(OnceCell::new()),
+        })
     }
 
     pub fn base_url(&self) -> String {
         self.config.base_url()
+    }
+
+    /// The instance's own actor, which signs fetches; made on first use.
+    pub async fn instance_actor(&self) -> AppResult<accounts::Model> {
+        self.instance_actor
+            .get_or_try_init(|| crate::service::accounts::ensure_instance_actor(self))
+            .await
+            .cloned()
     }
 }

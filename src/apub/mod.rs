@@ -2,8 +2,10 @@
 //! other servers fetch (actors, notes, collections, WebFinger, NodeInfo) and the
 //! key pairs every local account is born with. The inbox and delivery build on it.
 pub mod activities;
+pub mod actors;
 pub mod context;
 pub mod discovery;
+pub mod fetch;
 pub mod documents;
 pub mod keys;
 pub mod signatures;

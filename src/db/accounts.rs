@@ -82,7 +82,18 @@ pub async fn set_suspended(
 /// How many local accounts exist (for NodeInfo and the instance API).
 pub async fn count_local(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
-    Entity::find().filter(Column::Domain.is_null()).filter(Column::SuspendedAt.is_null()).count(conn).await
+    Entity::find()
+        .filter(Column::Domain.is_null())
+        .filter(Column::SuspendedAt.is_null())
+        .filter(Column::Id.in_subquery(
+            sea_orm::sea_query::Query::select().column(entity::users::Column::AccountId).from(entity::users::Entity).take(),
+        ))
+        .count(conn)
+        .await
+}
+
+pub async fn update(conn: &impl ConnectionTrait, model: accounts::ActiveModel) -> Result<accounts::Model, DbErr> {
+    model.update(conn).await
 }
 
 /// Local accounts that posted since `since`.
@@ -92,6 +103,9 @@ pub async fn count_local_active_since(conn: &impl ConnectionTrait, since: chrono
         .filter(Column::Domain.is_null())
         .filter(Column::SuspendedAt.is_null())
         .filter(Column::LastStatusAt.gte(since))
+        .filter(Column::Id.in_subquery(
+            sea_orm::sea_query::Query::select().column(entity::users::Column::AccountId).from(entity::users::Entity).take(),
+        ))
         .count(conn)
         .await
 }

@@ -126,28 +126,34 @@ async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     .await
 }
 
-/// Creates a local account and its login in one transaction, with a fresh RSA
-/// key pair for federation.
-pub async fn register(state: &AppState, input: NewUser) -> AppResult<(accounts::Model, users::Model)> {
-    validate_new_user(&input)?;
-    let email = normalise_email(&input.email);
-    // Fail early on the common cases, with the message people expect; the unique
-    // indexes still guard against a race between two sign-ups.
-    if db::accounts::find_by_username(&state.db.read, &input.username, None).await?.is_some() {
-        return Err(AppError::validation("Validation failed: Username has already been taken"));
-    }
-    if db::users::find_by_email(&state.db.read, &email).await?.is_some() {
-        return Err(AppError::validation("Validation failed: Email has already been taken"));
-    }
-    let password_hash = hash_password(input.password.clone()).await?;
-    let keys = blocking(apub::keys::generate).await?.map_err(AppError::internal)?;
+/// The username of the instance's own actor. It has a dot, which no person's
+/// username may have, so it can never be taken.
+pub const INSTANCE_ACTOR: &str = "instance.actor";
 
-    let base = state.base_url();
-    let urls = apub::local_actor_urls(&base, &input.username);
+/// Finds or creates the instance actor: a local `Service` account without a
+/// login that signs the fetches this server makes.
+pub async fn ensure_instance_actor(state: &AppState) -> AppResult<accounts::Model> {
+    if let Some(a) = db::accounts::find_by_username(&state.db.read, INSTANCE_ACTOR, None).await? {
+        return Ok(a);
+    }
+    let keys = blocking(apub::keys::generate).await?.map_err(AppError::internal)?;
+    let mut model = new_local_account(state, INSTANCE_ACTOR, keys);
+    model.bot = Set(true);
+    model.locked = Set(true);
+    model.discoverable = Set(false);
+    match db::accounts::insert(&state.db.write, model).await {
+        Ok(a) => Ok(a),
+        // Another task made it meanwhile.
+        Err(_) => db::accounts::find_by_username(&state.db.read, INSTANCE_ACTOR, None).await?.ok_or_else(AppError::not_found),
+    }
+}
+
+fn new_local_account(state: &AppState, username: &str, keys: apub::keys::KeyPair) -> accounts::ActiveModel {
+    let urls = apub::local_actor_urls(&state.base_url(), username);
     let now = db::now();
-    let account = accounts::ActiveModel {
+    accounts::ActiveModel {
         id: Set(state.ids.next()),
-        username: Set(input.username.clone()),
+        username: Set(username.to_string()),
         domain: Set(None),
         display_name: Set(String::new()),
         note: Set(String::new()),
@@ -175,7 +181,27 @@ pub async fn register(state: &AppState, input: NewUser) -> AppResult<(accounts::
         updated_at: Set(now),
         last_fetched_at: Set(None),
         suspended_at: Set(None),
-    };
+    }
+}
+
+/// Creates a local account and its login in one transaction, with a fresh RSA
+/// key pair for federation.
+pub async fn register(state: &AppState, input: NewUser) -> AppResult<(accounts::Model, users::Model)> {
+    validate_new_user(&input)?;
+    let email = normalise_email(&input.email);
+    // Fail early on the common cases, with the message people expect; the unique
+    // indexes still guard against a race between two sign-ups.
+    if db::accounts::find_by_username(&state.db.read, &input.username, None).await?.is_some() {
+        return Err(AppError::validation("Validation failed: Username has already been taken"));
+    }
+    if db::users::find_by_email(&state.db.read, &email).await?.is_some() {
+        return Err(AppError::validation("Validation failed: Email has already been taken"));
+    }
+    let password_hash = hash_password(input.password.clone()).await?;
+    let keys = blocking(apub::keys::generate).await?.map_err(AppError::internal)?;
+
+    let now = db::now();
+    let account = new_local_account(state, &input.username, keys);
     let txn = state.db.write.begin().await?;
     let account = db::accounts::insert(&txn, account).await.map_err(|e| taken(e, "Username"))?;
     let user = db::users::insert(
@@ -257,6 +283,86 @@ pub async fn find_visible_local(state: &AppState, username: &str) -> AppResult<a
         Some(a) if a.suspended_at.is_none() => Ok(a),
         _ => Err(AppError::not_found()),
     }
+}
+
+/// A remote actor's profile, already sanitised, as the federation layer read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemoteProfile {
+    pub uri: String,
+    pub username: String,
+    /// `host[:port]` of the actor's id.
+    pub domain: String,
+    pub display_name: String,
+    pub note_html: String,
+    pub url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub outbox: Option<String>,
+    pub followers: Option<String>,
+    pub following: Option<String>,
+    pub public_key_pem: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    /// `(name, value HTML)`
+    pub fields: Vec<(String, String)>,
+}
+
+/// Stores a remote actor: inserts it the first time, refreshes it after. The
+/// actor's id never changes; everything else may.
+pub async fn upsert_remote(state: &AppState, p: RemoteProfile) -> AppResult<accounts::Model> {
+    let fields = serde_json::Value::Array(
+        p.fields.iter().map(|(n, v)| serde_json::json!({ "name": n, "value": v, "verified_at": null })).collect(),
+    );
+    let now = db::now();
+    let existing = db::accounts::find_by_uri(&state.db.write, &p.uri).await?;
+    let mut m: accounts::ActiveModel = match &existing {
+        Some(a) => {
+            if a.is_local() {
+                return Err(AppError::validation("a remote profile cannot replace a local account"));
+            }
+            a.clone().into()
+        }
+        None => accounts::ActiveModel {
+            id: Set(state.ids.next()),
+            uri: Set(p.uri.clone()),
+            followers_count: Set(0),
+            following_count: Set(0),
+            statuses_count: Set(0),
+            last_status_at: Set(None),
+            created_at: Set(now),
+            suspended_at: Set(None),
+            private_key_pem: Set(None),
+            note_source: Set(None),
+            ..Default::default()
+        },
+    };
+    m.username = Set(p.username);
+    m.domain = Set(Some(p.domain));
+    m.display_name = Set(p.display_name);
+    m.note = Set(p.note_html);
+    m.url = Set(p.url);
+    m.inbox_url = Set(p.inbox);
+    m.shared_inbox_url = Set(p.shared_inbox);
+    m.outbox_url = Set(p.outbox);
+    m.followers_url = Set(p.followers);
+    m.following_url = Set(p.following);
+    m.public_key_pem = Set(p.public_key_pem);
+    m.locked = Set(p.locked);
+    m.bot = Set(p.bot);
+    m.discoverable = Set(p.discoverable);
+    m.avatar_url = Set(p.avatar_url);
+    m.header_url = Set(p.header_url);
+    m.fields = Set(fields);
+    m.updated_at = Set(now);
+    m.last_fetched_at = Set(Some(now));
+    let saved = match existing {
+        Some(_) => db::accounts::update(&state.db.write, m).await?,
+        None => db::accounts::insert(&state.db.write, m).await?,
+    };
+    Ok(saved)
 }
 
 pub async fn reset_password(state: &AppState, username: &str, new_password: &str) -> AppResult<()> {

@@ -195,6 +195,40 @@ fn render_words(text: &str, mentions: &[LinkedMention], tag_url: &impl Fn(&str) 
     escape(text.get(last..).unwrap_or(""), out);
 }
 
+/// Cleans HTML from another server down to what Mastodon keeps: paragraphs,
+/// breaks, links (made `nofollow noopener`), mention and hashtag spans, simple
+/// emphasis, lists, quotes and code. Scripts, styles, images, event handlers and
+/// any non-http(s) link are dropped.
+pub fn sanitize_remote_html(html: &str) -> String {
+    use std::collections::{HashMap, HashSet};
+    let tags: HashSet<&str> =
+        ["p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li", "blockquote"].into();
+    let mut tag_attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
+    tag_attrs.insert("a", ["href", "translate"].into());
+    tag_attrs.insert("span", ["translate"].into());
+    tag_attrs.insert("ol", ["start", "reversed"].into());
+    tag_attrs.insert("li", ["value"].into());
+    let classes: HashMap<&str, HashSet<&str>> = [
+        ("a", ["mention", "hashtag", "u-url", "h-card", "status-link", "unhandled-link"].into()),
+        ("span", ["h-card", "mention", "hashtag", "ellipsis", "invisible"].into()),
+    ]
+    .into();
+    ammonia::Builder::default()
+        .tags(tags)
+        .tag_attributes(tag_attrs)
+        .generic_attributes(HashSet::new())
+        .allowed_classes(classes)
+        .url_schemes(["http", "https"].into())
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+/// Plain text from a short HTML fragment (a remote display name or field name).
+pub fn strip_html(html: &str) -> String {
+    ammonia::Builder::empty().clean(html).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +274,19 @@ see <a href=\"https://example.org/a?b=1&amp;c=2\" target=\"_blank\" rel=\"nofoll
     fn script_is_never_markup() {
         let html = render("<script>alert(1)</script>", &[], tag_url);
         assert_eq!(html, "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+    }
+
+    #[test]
+    fn remote_html_is_cut_down_to_the_mastodon_subset() {
+        let dirty = r#"<p onclick="x()">Hi <a href="https://b.example/@bob" class="u-url mention evil">@bob</a><script>alert(1)</script>
+<img src="https://x/y.png"><a href="javascript:alert(1)">js</a><span class="invisible">https://</span><b style="color:red">b</b></p>"#;
+        let clean = sanitize_remote_html(dirty);
+        assert!(!clean.contains("script") && !clean.contains("onclick") && !clean.contains("img") && !clean.contains("javascript"), "{clean}");
+        assert!(!clean.contains("style") && !clean.contains("evil"), "{clean}");
+        assert!(clean.contains(r#"class="u-url mention""#), "{clean}");
+        assert!(clean.contains(r#"rel="nofollow noopener noreferrer""#), "{clean}");
+        assert!(clean.contains(r#"<span class="invisible">"#), "{clean}");
+        assert_eq!(strip_html("<b>Bob</b> <script>x</script>"), "Bob ");
     }
 
     #[test]
