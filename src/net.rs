@@ -88,11 +88,10 @@ pub fn check_url(config: &Config, url: &url::Url) -> Result<(), String> {
         Some(url::Host::Domain(_)) => None,
         None => return Err("the URL has no host".into()),
     };
-    if let Some(ip) = ip {
-        if !config.allow_private_addresses && is_private(ip) {
+    if let Some(ip) = ip
+        && !config.allow_private_addresses && is_private(ip) {
             return Err(format!("refusing the private address {ip}"));
         }
-    }
     Ok(())
 }
 

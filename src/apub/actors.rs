@@ -42,11 +42,10 @@ pub fn parse_actor(json: &Value) -> Result<RemoteProfile, String> {
     let key = json.get("publicKey").map(|k| if let Value::Array(a) = k { a.first().cloned().unwrap_or(Value::Null) } else { k.clone() });
     let key = key.ok_or("the actor has no public key")?;
     let pem = str_of(&key, "publicKeyPem").ok_or("the actor's key has no PEM")?;
-    if let Some(owner) = str_of(&key, "owner") {
-        if owner != id {
+    if let Some(owner) = str_of(&key, "owner")
+        && owner != id {
             return Err("the actor's key belongs to another actor".into());
         }
-    }
     let same_host = |u: &str| url::Url::parse(u).map(|u| authority(&u) == authority(&id_url)).unwrap_or(false);
     if !same_host(inbox) {
         return Err("the actor's inbox is on another host".into());
@@ -121,11 +120,10 @@ pub async fn resolve_acct(state: &AppState, user: &str, host: &str) -> AppResult
     if host == state.config.domain {
         return crate::service::accounts::find_visible_local(state, user).await;
     }
-    if let Some(a) = crate::db::accounts::find_by_username(&state.db.read, user, Some(&host)).await? {
-        if a.last_fetched_at.is_some_and(|t| crate::db::now() - t < STALE_AFTER) {
+    if let Some(a) = crate::db::accounts::find_by_username(&state.db.read, user, Some(&host)).await?
+        && a.last_fetched_at.is_some_and(|t| crate::db::now() - t < STALE_AFTER) {
             return Ok(a);
         }
-    }
     let url = url::Url::parse(&format!("{}://{host}/.well-known/webfinger", state.config.scheme.as_str()))
         .map_err(|_| AppError::BadRequest("not a host name".into()))?;
     let mut url = url;

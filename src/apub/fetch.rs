@@ -49,8 +49,8 @@ pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
 pub async fn get_signed(state: &AppState, url: &url::Url, accept: &str) -> Result<(url::Url, Vec<u8>), FetchError> {
     crate::net::check_url(&state.config, url).map_err(FetchError::Refused)?;
     let mut req = state.http.get(url.clone()).header(ACCEPT, accept);
-    if let Ok(actor) = state.instance_actor().await {
-        if let Some(pem) = &actor.private_key_pem {
+    if let Ok(actor) = state.instance_actor().await
+        && let Some(pem) = &actor.private_key_pem {
             let key_id = crate::apub::objects::person::key_id(&actor.uri);
             if let Ok(headers) = crate::apub::signatures::sign(&state.keys, "GET", url, None, None, &key_id, pem) {
                 for (k, v) in headers {
@@ -58,7 +58,6 @@ pub async fn get_signed(state: &AppState, url: &url::Url, accept: &str) -> Resul
                 }
             }
         }
-    }
     let mut resp = req.send().await.map_err(|e| FetchError::Network(e.to_string()))?;
     match resp.status().as_u16() {
         200..=299 => {}

@@ -53,11 +53,10 @@ fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
 }
 
 fn cached<T: Clone>(map: &Mutex<HashMap<String, T>>, key: &str, make: impl FnOnce() -> Option<T>) -> Option<T> {
-    if let Ok(m) = map.lock() {
-        if let Some(v) = m.get(key) {
+    if let Ok(m) = map.lock()
+        && let Some(v) = m.get(key) {
             return Some(v.clone());
         }
-    }
     let v = make()?;
     if let Ok(mut m) = map.lock() {
         if m.len() >= CACHE_CAP {
