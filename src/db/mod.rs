@@ -18,6 +18,7 @@ use crate::config::Config;
 
 pub mod accounts;
 pub mod conversations;
+pub mod deliveries;
 pub mod feeds;
 pub mod interactions;
 pub mod notifications;

@@ -5,6 +5,8 @@ use entity::{NotificationKind, Visibility, accounts, bookmarks, favourites, stat
 use sea_orm::{ConnectionTrait, Set, TransactionTrait};
 
 use super::notifications::notify;
+use super::outbox::{emit, emit_to, kick};
+use crate::apub::activities::{announce::announce, like::like, undo::undo};
 use super::visibility::can_view;
 use crate::db::{self, accounts::Counter as AccountCounter, statuses::Counter};
 use crate::error::{AppError, AppResult};
@@ -25,15 +27,26 @@ async fn target(conn: &impl ConnectionTrait, viewer: &accounts::Model, id: i64) 
 /// Favourites a status (idempotent) and notifies its author. Returns the status
 /// with its new count.
 pub async fn favourite(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+    favourite_with_uri(state, account, id, None).await
+}
+
+/// [`favourite`], recording the id of the Like activity it came in as.
+pub async fn favourite_with_uri(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+    uri: Option<&str>,
+) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
     let status = target(&txn, account, id).await?;
+    let fav_id = state.ids.next();
     let inserted = db::interactions::insert_favourite(
         &txn,
         favourites::ActiveModel {
-            id: Set(state.ids.next()),
+            id: Set(fav_id),
             account_id: Set(account.id),
             status_id: Set(status.id),
-            uri: Set(None),
+            uri: Set(uri.map(str::to_string)),
             created_at: Set(db::now()),
         },
     )
@@ -42,10 +55,12 @@ pub async fn favourite(state: &AppState, account: &accounts::Model, id: i64) -> 
         db::statuses::bump(&txn, status.id, Counter::Favourites, 1).await?;
         if let Some(author) = db::accounts::find(&txn, status.account_id).await? {
             notify(&txn, &state.ids, &author, account.id, NotificationKind::Favourite, Some(status.id)).await?;
+            emit_to(&txn, state, account, like(&account.uri, fav_id, &status.uri), &author).await?;
         }
     }
     let status = db::statuses::find(&txn, status.id).await?.ok_or_else(AppError::not_found)?;
     txn.commit().await?;
+    kick(state);
     Ok(status)
 }
 
@@ -53,12 +68,17 @@ pub async fn favourite(state: &AppState, account: &accounts::Model, id: i64) -> 
 pub async fn unfavourite(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
     let status = target(&txn, account, id).await?;
+    let existing = db::interactions::find_favourite(&txn, account.id, status.id).await?;
     if db::interactions::delete_favourite(&txn, account.id, status.id).await? > 0 {
         db::statuses::bump(&txn, status.id, Counter::Favourites, -1).await?;
         db::notifications::delete_for(&txn, status.account_id, account.id, NotificationKind::Favourite, Some(status.id)).await?;
+        if let (Some(fav), Some(author)) = (existing, db::accounts::find(&txn, status.account_id).await?) {
+            emit_to(&txn, state, account, undo(&account.uri, like(&account.uri, fav.id, &status.uri)), &author).await?;
+        }
     }
     let status = db::statuses::find(&txn, status.id).await?.ok_or_else(AppError::not_found)?;
     txn.commit().await?;
+    kick(state);
     Ok(status)
 }
 
@@ -71,6 +91,17 @@ pub async fn reblog(
     account: &accounts::Model,
     id: i64,
     visibility: Option<Visibility>,
+) -> AppResult<statuses::Model> {
+    reblog_with_uri(state, account, id, visibility, None).await
+}
+
+/// [`reblog`], for a remote account's Announce with its id.
+pub async fn reblog_with_uri(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+    visibility: Option<Visibility>,
+    uri: Option<&str>,
 ) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
     let original = target(&txn, account, id).await?;
@@ -96,7 +127,7 @@ pub async fn reblog(
         &txn,
         statuses::ActiveModel {
             id: Set(reblog_id),
-            uri: Set(format!("{base}/users/{}/statuses/{reblog_id}/activity", account.username)),
+            uri: Set(uri.map(str::to_string).unwrap_or_else(|| format!("{base}/users/{}/statuses/{reblog_id}/activity", account.username))),
             url: Set(None),
             local: Set(account.is_local()),
             account_id: Set(account.id),
@@ -126,9 +157,28 @@ pub async fn reblog(
     fan_out_reblog(&txn, &reblog, &original).await?;
     if let Some(author) = db::accounts::find(&txn, original.account_id).await? {
         notify(&txn, &state.ids, &author, account.id, NotificationKind::Reblog, Some(original.id)).await?;
+        if account.is_local() {
+            let activity = announce_of(account, &reblog, &original, &author);
+            let mut inboxes = db::deliveries::remote_follower_inboxes(&txn, account.id).await?;
+            inboxes.extend(super::outbox::inbox_of(&author));
+            emit(&txn, state, account, activity, inboxes).await?;
+        }
     }
     txn.commit().await?;
+    kick(state);
     Ok(reblog)
+}
+
+fn announce_of(
+    account: &accounts::Model,
+    reblog: &statuses::Model,
+    original: &statuses::Model,
+    original_author: &accounts::Model,
+) -> serde_json::Value {
+    let followers = account.followers_url.clone().unwrap_or_default();
+    let (to, cc) = crate::apub::objects::note::audience(reblog.visibility, &followers, std::slice::from_ref(&original_author.uri));
+    let published = reblog.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    announce(&reblog.uri, &account.uri, &original.uri, to, cc, &published)
 }
 
 /// A reblog reaches local followers of the reblogger who want reblogs, unless
@@ -161,9 +211,16 @@ pub async fn unreblog(state: &AppState, account: &accounts::Model, id: i64) -> A
         db::statuses::bump(&txn, original.id, Counter::Reblogs, -1).await?;
         db::accounts::bump(&txn, account.id, AccountCounter::Statuses, -1).await?;
         db::notifications::delete_for(&txn, original.account_id, account.id, NotificationKind::Reblog, Some(original.id)).await?;
+        if let (true, Some(author)) = (account.is_local(), db::accounts::find(&txn, original.account_id).await?) {
+            let activity = undo(&account.uri, announce_of(account, &reblog, &original, &author));
+            let mut inboxes = db::deliveries::remote_follower_inboxes(&txn, account.id).await?;
+            inboxes.extend(super::outbox::inbox_of(&author));
+            emit(&txn, state, account, activity, inboxes).await?;
+        }
     }
     let original = db::statuses::find(&txn, original.id).await?.ok_or_else(AppError::not_found)?;
     txn.commit().await?;
+    kick(state);
     Ok(original)
 }
 

@@ -3,6 +3,8 @@ use entity::{NotificationKind, accounts, blocks, follow_requests, follows, mutes
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
 
 use super::notifications::notify;
+use super::outbox::{emit_to, kick};
+use crate::apub::activities::{accept::answer_follow, block as block_activity, follow as follow_activity, undo::undo};
 use crate::db::{self, accounts::Counter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -59,13 +61,15 @@ pub async fn follow(
         return Ok(FollowOutcome::Requested);
     }
     let outcome = if target.locked || !target.is_local() {
+        let request_id = state.ids.next();
+        let uri = (!target.is_local()).then(|| follow_activity::follow_id(&state.base_url(), request_id));
         db::relationships::insert_follow_request(
             &txn,
             follow_requests::ActiveModel {
-                id: Set(state.ids.next()),
+                id: Set(request_id),
                 account_id: Set(account.id),
                 target_account_id: Set(target.id),
-                uri: Set(None),
+                uri: Set(uri.clone()),
                 show_reblogs: Set(opts.show_reblogs),
                 notify: Set(opts.notify),
                 created_at: Set(db::now()),
@@ -73,6 +77,9 @@ pub async fn follow(
         )
         .await?;
         notify(&txn, &state.ids, &target, account.id, NotificationKind::FollowRequest, None).await?;
+        if let Some(uri) = uri {
+            emit_to(&txn, state, account, follow_activity::follow(&uri, &account.uri, &target.uri), &target).await?;
+        }
         FollowOutcome::Requested
     } else {
         create_follow(state, &txn, account, &target, opts, None).await?;
@@ -80,7 +87,86 @@ pub async fn follow(
         FollowOutcome::Following
     };
     txn.commit().await?;
+    kick(state);
     Ok(outcome)
+}
+
+/// A remote account asks to follow a local one (an incoming Follow): granted at
+/// once, with an Accept, unless the account is locked; refused with a Reject
+/// when either blocks the other. Idempotent.
+pub async fn receive_follow(
+    state: &AppState,
+    follower: &accounts::Model,
+    target: &accounts::Model,
+    follow_uri: &str,
+) -> AppResult<FollowOutcome> {
+    let txn = state.db.write.begin().await?;
+    if target.suspended_at.is_some() || !target.is_local() {
+        return Err(AppError::not_found());
+    }
+    if db::relationships::blocked_either_way(&txn, follower.id, target.id).await? {
+        let reject = answer_follow("Reject", &target.uri, follow_uri, &follower.uri, state.ids.next());
+        emit_to(&txn, state, target, reject, follower).await?;
+        txn.commit().await?;
+        kick(state);
+        return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    let outcome = if db::relationships::find_follow(&txn, follower.id, target.id).await?.is_some() {
+        FollowOutcome::Following
+    } else if target.locked {
+        if db::relationships::find_follow_request(&txn, follower.id, target.id).await?.is_none() {
+            db::relationships::insert_follow_request(
+                &txn,
+                follow_requests::ActiveModel {
+                    id: Set(state.ids.next()),
+                    account_id: Set(follower.id),
+                    target_account_id: Set(target.id),
+                    uri: Set(Some(follow_uri.to_string())),
+                    show_reblogs: Set(true),
+                    notify: Set(false),
+                    created_at: Set(db::now()),
+                },
+            )
+            .await?;
+            notify(&txn, &state.ids, target, follower.id, NotificationKind::FollowRequest, None).await?;
+        }
+        FollowOutcome::Requested
+    } else {
+        create_follow(state, &txn, follower, target, FollowOptions::default(), Some(follow_uri.to_string())).await?;
+        notify(&txn, &state.ids, target, follower.id, NotificationKind::Follow, None).await?;
+        FollowOutcome::Following
+    };
+    if outcome == FollowOutcome::Following {
+        // Accept again on a repeated Follow too: the first Accept may have been lost.
+        let accept = answer_follow("Accept", &target.uri, follow_uri, &follower.uri, state.ids.next());
+        emit_to(&txn, state, target, accept, follower).await?;
+    }
+    txn.commit().await?;
+    kick(state);
+    Ok(outcome)
+}
+
+/// A remote account accepted a local account's follow request (an incoming Accept).
+pub async fn receive_accept(state: &AppState, target: &accounts::Model, follower: &accounts::Model) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    let Some(request) = db::relationships::find_follow_request(&txn, follower.id, target.id).await? else {
+        // Already following, or never asked: nothing to do.
+        return Ok(());
+    };
+    db::relationships::delete_follow_request(&txn, follower.id, target.id).await?;
+    let opts = FollowOptions { show_reblogs: request.show_reblogs, notify: request.notify };
+    create_follow(state, &txn, follower, target, opts, request.uri).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A remote account turned down (or ended) a local account's follow (an incoming Reject).
+pub async fn receive_reject(state: &AppState, target: &accounts::Model, follower: &accounts::Model) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    db::relationships::delete_follow_request(&txn, follower.id, target.id).await?;
+    remove_follow(&txn, follower.id, target.id).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Writes the follow, moves both counters and fills the follower's feed.
@@ -133,17 +219,29 @@ pub async fn authorize_follow_request(state: &AppState, account: &accounts::Mode
     let requester = db::accounts::find(&txn, requester_id).await?.ok_or_else(AppError::not_found)?;
     db::relationships::delete_follow_request(&txn, requester_id, account.id).await?;
     let opts = FollowOptions { show_reblogs: request.show_reblogs, notify: request.notify };
-    create_follow(state, &txn, &requester, account, opts, request.uri).await?;
+    create_follow(state, &txn, &requester, account, opts, request.uri.clone()).await?;
+    if let Some(uri) = &request.uri {
+        let accept = answer_follow("Accept", &account.uri, uri, &requester.uri, state.ids.next());
+        emit_to(&txn, state, account, accept, &requester).await?;
+    }
     txn.commit().await?;
+    kick(state);
     Ok(())
 }
 
 /// Turns down a pending request from `requester_id`.
 pub async fn reject_follow_request(state: &AppState, account: &accounts::Model, requester_id: i64) -> AppResult<()> {
-    let n = db::relationships::delete_follow_request(&state.db.write, requester_id, account.id).await?;
-    if n == 0 {
-        return Err(AppError::not_found());
+    let txn = state.db.write.begin().await?;
+    let request = db::relationships::find_follow_request(&txn, requester_id, account.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    db::relationships::delete_follow_request(&txn, requester_id, account.id).await?;
+    if let (Some(uri), Some(requester)) = (&request.uri, db::accounts::find(&txn, requester_id).await?) {
+        let reject = answer_follow("Reject", &account.uri, uri, &requester.uri, state.ids.next());
+        emit_to(&txn, state, account, reject, &requester).await?;
     }
+    txn.commit().await?;
+    kick(state);
     Ok(())
 }
 
@@ -159,10 +257,30 @@ pub async fn follow_requests(state: &AppState, account: &accounts::Model) -> App
 /// Stops following `target_id` (or withdraws a pending request). Idempotent.
 pub async fn unfollow(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
+    let follow_uri = match db::relationships::find_follow(&txn, account.id, target_id).await? {
+        Some(f) => f.uri,
+        None => db::relationships::find_follow_request(&txn, account.id, target_id).await?.and_then(|r| r.uri),
+    };
     remove_follow(&txn, account.id, target_id).await?;
     if db::relationships::delete_follow_request(&txn, account.id, target_id).await? > 0 {
         db::notifications::delete_for(&txn, target_id, account.id, NotificationKind::FollowRequest, None).await?;
     }
+    if let (Some(uri), Some(target)) = (follow_uri, db::accounts::find(&txn, target_id).await?) {
+        if !target.is_local() {
+            let activity = undo(&account.uri, follow_activity::follow(&uri, &account.uri, &target.uri));
+            emit_to(&txn, state, account, activity, &target).await?;
+        }
+    }
+    txn.commit().await?;
+    kick(state);
+    Ok(())
+}
+
+/// A remote follower stopped following a local account (an incoming Undo Follow).
+pub async fn receive_unfollow(state: &AppState, follower: &accounts::Model, target: &accounts::Model) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    remove_follow(&txn, follower.id, target.id).await?;
+    db::relationships::delete_follow_request(&txn, follower.id, target.id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -182,8 +300,14 @@ async fn remove_follow(conn: &impl ConnectionTrait, follower_id: i64, target_id:
 /// Removes `follower_id` from `account`'s followers.
 pub async fn remove_from_followers(state: &AppState, account: &accounts::Model, follower_id: i64) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
+    let follow = db::relationships::find_follow(&txn, follower_id, account.id).await?;
     remove_follow(&txn, follower_id, account.id).await?;
+    if let (Some(uri), Some(follower)) = (follow.and_then(|f| f.uri), db::accounts::find(&txn, follower_id).await?) {
+        let reject = answer_follow("Reject", &account.uri, &uri, &follower.uri, state.ids.next());
+        emit_to(&txn, state, account, reject, &follower).await?;
+    }
     txn.commit().await?;
+    kick(state);
     Ok(())
 }
 
@@ -194,11 +318,13 @@ pub async fn block(state: &AppState, account: &accounts::Model, target_id: i64) 
         return Err(AppError::Forbidden("You cannot block yourself".into()));
     }
     let txn = state.db.write.begin().await?;
-    db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    let target = db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    let block_id = state.ids.next();
+    let fresh = db::relationships::find_block(&txn, account.id, target_id).await?.is_none();
     db::relationships::insert_block(
         &txn,
         blocks::ActiveModel {
-            id: Set(state.ids.next()),
+            id: Set(block_id),
             account_id: Set(account.id),
             target_account_id: Set(target_id),
             uri: Set(None),
@@ -213,12 +339,26 @@ pub async fn block(state: &AppState, account: &accounts::Model, target_id: i64) 
     db::feeds::remove_author(&txn, account.id, target_id).await?;
     db::feeds::remove_author(&txn, target_id, account.id).await?;
     db::notifications::delete_all_from(&txn, account.id, target_id).await?;
+    if fresh {
+        let activity = block_activity::block(&state.base_url(), block_id, &account.uri, &target.uri);
+        emit_to(&txn, state, account, activity, &target).await?;
+    }
     txn.commit().await?;
+    kick(state);
     Ok(())
 }
 
 pub async fn unblock(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
-    db::relationships::delete_block(&state.db.write, account.id, target_id).await?;
+    let txn = state.db.write.begin().await?;
+    if let Some(b) = db::relationships::find_block(&txn, account.id, target_id).await? {
+        db::relationships::delete_block(&txn, account.id, target_id).await?;
+        if let Some(target) = db::accounts::find(&txn, target_id).await? {
+            let activity = undo(&account.uri, block_activity::block(&state.base_url(), b.id, &account.uri, &target.uri));
+            emit_to(&txn, state, account, activity, &target).await?;
+        }
+    }
+    txn.commit().await?;
+    kick(state);
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use entity::{NotificationKind, Visibility, accounts, mentions, statuses};
 use sea_orm::{ConnectionTrait, Set, TransactionTrait};
 
 use super::notifications::notify;
+use super::outbox::{emit, kick, status_inboxes};
 use super::text::{self, LinkedMention};
 use super::visibility::can_view;
 use crate::apub;
@@ -154,8 +155,29 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     if status.visibility == Visibility::Direct {
         record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
     }
+    let inboxes = status_inboxes(&txn, &status, &mentioned).await?;
+    if !inboxes.is_empty() {
+        let note = note_of(&status, author, &mentioned, &tags, parent.as_ref().map(|p| p.uri.clone()), &base);
+        let create = serde_json::to_value(crate::apub::activities::create::Create::for_note(note)).map_err(AppError::internal)?;
+        emit(&txn, state, author, create, inboxes).await?;
+    }
     txn.commit().await?;
+    kick(state);
     Ok(status)
+}
+
+fn note_of(
+    status: &statuses::Model,
+    author: &accounts::Model,
+    mentioned: &[accounts::Model],
+    tags: &[String],
+    in_reply_to_uri: Option<String>,
+    base: &str,
+) -> crate::apub::objects::note::Note {
+    crate::apub::objects::note::Note::from_status(
+        status,
+        crate::apub::objects::note::NoteParts { author, mentioned, tags, in_reply_to_uri, base_url: base },
+    )
 }
 
 /// Writes a new original status into the home feeds that should show it (the
@@ -238,8 +260,19 @@ pub async fn delete(state: &AppState, account: &accounts::Model, id: i64) -> App
     }
     db::accounts::bump(&txn, account.id, AccountCounter::Statuses, -1).await?;
     delete_status_notifications(&txn, status.id).await?;
+    if status.local {
+        let mentioned_ids = db::statuses::mentioned_account_ids(&txn, status.id).await?;
+        let mentioned = db::accounts::find_many(&txn, &mentioned_ids).await?;
+        let inboxes = status_inboxes(&txn, &status, &mentioned).await?;
+        let followers = account.followers_url.clone().unwrap_or_default();
+        let mention_uris: Vec<String> = mentioned.iter().map(|a| a.uri.clone()).collect();
+        let (to, cc) = crate::apub::objects::note::audience(status.visibility, &followers, &mention_uris);
+        let activity = crate::apub::activities::delete::delete_note(&account.uri, &status.uri, to, cc);
+        emit(&txn, state, account, activity, inboxes).await?;
+    }
     db::statuses::soft_delete(&txn, status.id).await?;
     txn.commit().await?;
+    kick(state);
     Ok(status)
 }
 

@@ -1,0 +1,172 @@
+//! The durable outbound queue and the inbound idempotency record.
+use entity::{accounts, deliveries, follows, received_activities};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+/// Queues `body` for each inbox; an (activity, inbox) pair is queued once.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    mut new_id: impl FnMut() -> i64,
+    activity_id: &str,
+    body: &str,
+    signer_account_id: i64,
+    inboxes: &[String],
+) -> Result<(), DbErr> {
+    let now = super::now();
+    let rows: Vec<deliveries::ActiveModel> = inboxes
+        .iter()
+        .filter_map(|inbox| {
+            let host = url::Url::parse(inbox).ok().map(|u| crate::apub::fetch::authority(&u))?;
+            Some(deliveries::ActiveModel {
+                id: Set(new_id()),
+                activity_id: Set(activity_id.to_string()),
+                inbox_url: Set(inbox.clone()),
+                host: Set(host),
+                signer_account_id: Set(signer_account_id),
+                body: Set(body.to_string()),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                locked_until: Set(None),
+                last_error: Set(None),
+                failed_at: Set(None),
+                created_at: Set(now),
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        deliveries::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([deliveries::Column::ActivityId, deliveries::Column::InboxUrl])
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Takes up to `limit` due deliveries and locks them for `lock` so no other
+/// worker (in this or another process) sends them meanwhile.
+pub async fn claim_due(conn: &impl ConnectionTrait, limit: u64, lock: chrono::Duration) -> Result<Vec<deliveries::Model>, DbErr> {
+    let now = super::now();
+    let free = Condition::any().add(deliveries::Column::LockedUntil.is_null()).add(deliveries::Column::LockedUntil.lt(now));
+    let ids: Vec<i64> = deliveries::Entity::find()
+        .select_only()
+        .column(deliveries::Column::Id)
+        .filter(deliveries::Column::FailedAt.is_null())
+        .filter(deliveries::Column::NextAttemptAt.lte(now))
+        .filter(free.clone())
+        .order_by_asc(deliveries::Column::NextAttemptAt)
+        .order_by_asc(deliveries::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A lock time no other claim uses, so we can tell our rows from a rival's.
+    let token = now + lock + chrono::Duration::microseconds(i64::from(rand::random::<u16>()));
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::LockedUntil, Expr::val(token))
+        .filter(deliveries::Column::Id.is_in(ids.iter().copied()))
+        .filter(free)
+        .exec(conn)
+        .await?;
+    deliveries::Entity::find()
+        .filter(deliveries::Column::Id.is_in(ids))
+        .filter(deliveries::Column::LockedUntil.eq(token))
+        .order_by_asc(deliveries::Column::Id)
+        .all(conn)
+        .await
+}
+
+pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    deliveries::Entity::delete_by_id(id).exec(conn).await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn retry_later(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    attempts: i32,
+    next_attempt_at: chrono::DateTime<chrono::Utc>,
+    error: &str,
+) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::Attempts, Expr::val(attempts))
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::val(next_attempt_at))
+        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(deliveries::Column::LastError, Expr::val(error))
+        .filter(deliveries::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts off a delivery without counting an attempt (its host is known to be down).
+pub async fn postpone(conn: &impl ConnectionTrait, id: i64, until: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::val(until))
+        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .filter(deliveries::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives up on a delivery, keeping the row and the reason.
+pub async fn give_up(conn: &impl ConnectionTrait, id: i64, attempts: i32, error: &str) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::Attempts, Expr::val(attempts))
+        .col_expr(deliveries::Column::FailedAt, Expr::val(super::now()))
+        .col_expr(deliveries::Column::LastError, Expr::val(error))
+        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .filter(deliveries::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deliveries still to make (not given up).
+pub async fn count_pending(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    deliveries::Entity::find().filter(deliveries::Column::FailedAt.is_null()).count(conn).await
+}
+
+/// The inboxes of an account's remote followers, shared inboxes preferred, each once.
+pub async fn remote_follower_inboxes(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<String>, DbErr> {
+    let rows: Vec<(String, Option<String>)> = accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::InboxUrl)
+        .column(accounts::Column::SharedInboxUrl)
+        .filter(accounts::Column::Domain.is_not_null())
+        .filter(
+            accounts::Column::Id.in_subquery(
+                Query::select()
+                    .column(follows::Column::AccountId)
+                    .from(follows::Entity)
+                    .and_where(Expr::col(follows::Column::TargetAccountId).eq(account_id))
+                    .take(),
+            ),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out: Vec<String> = rows.into_iter().map(|(inbox, shared)| shared.unwrap_or(inbox)).collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Records an inbound activity id; `false` when it was already there.
+pub async fn record_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
+    let r = received_activities::Entity::insert(received_activities::ActiveModel { uri: Set(uri.to_string()), received_at: Set(super::now()) })
+        .on_conflict_do_nothing()
+        .exec_without_returning(conn)
+        .await?;
+    Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}
+
+pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
+    Ok(received_activities::Entity::find_by_id(uri.to_string()).one(conn).await?.is_some())
+}
