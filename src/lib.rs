@@ -13,6 +13,7 @@ pub mod ids;
 pub mod net;
 pub mod service;
 pub mod state;
+pub mod testing;
 
 use std::future::Future;
 
@@ -53,10 +54,18 @@ pub async fn serve(
     let addr = listener.local_addr().map_err(|e| Error::Io(e.to_string()))?;
     tracing::info!(%addr, domain = %state.config.domain, "Kith is serving");
     let app = http::router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(apub::delivery::run(state.clone(), stop_rx));
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| Error::Io(format!("server error: {e}")))?;
+        .map_err(|e| Error::Io(format!("server error: {e}")));
+    // Let deliveries in flight finish (each is bounded by the client's timeout).
+    let _ = stop_tx.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(40), worker).await.is_err() {
+        tracing::warn!("the delivery worker did not stop in time");
+    }
+    served?;
     state.db.close().await;
     tracing::info!("Kith stopped");
     Ok(())

@@ -4,8 +4,10 @@
 pub mod activities;
 pub mod actors;
 pub mod context;
+pub mod delivery;
 pub mod discovery;
 pub mod fetch;
+pub mod inbox;
 pub mod documents;
 pub mod keys;
 pub mod signatures;

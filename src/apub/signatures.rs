@@ -20,7 +20,7 @@ pub const MAX_SKEW: Duration = Duration::from_secs(60 * 60);
 const CACHE_CAP: usize = 20_000;
 
 /// Why an incoming signature was refused. `DigestMismatch` is a 400, the rest 401.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum VerifyError {
     #[error("missing Signature header")]
     Missing,

@@ -170,3 +170,13 @@ pub async fn record_received(conn: &impl ConnectionTrait, uri: &str) -> Result<b
 pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
     Ok(received_activities::Entity::find_by_id(uri.to_string()).one(conn).await?.is_some())
 }
+
+/// Frees every claimed row (single-process start-up after a crash).
+pub async fn release_all_locks(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .filter(deliveries::Column::LockedUntil.is_not_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}

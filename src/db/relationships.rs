@@ -57,6 +57,10 @@ pub async fn find_follow_request(
         .await
 }
 
+pub async fn find_follow_request_by_uri(conn: &impl ConnectionTrait, uri: &str) -> Result<Option<follow_requests::Model>, DbErr> {
+    follow_requests::Entity::find().filter(follow_requests::Column::Uri.eq(uri)).one(conn).await
+}
+
 pub async fn insert_follow_request(
     conn: &impl ConnectionTrait,
     m: follow_requests::ActiveModel,

@@ -2,10 +2,11 @@
 //! and the ActivityPub documents for local actors and statuses, with content
 //! negotiation (ActivityStreams JSON for servers, a redirect to the profile or
 //! post page for browsers).
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
@@ -27,6 +28,39 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{name}/following", get(following))
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/users/{name}/statuses/{id}/activity", get(status_activity))
+        .merge(
+            Router::new()
+                .route("/inbox", post(inbox))
+                .route("/users/{name}/inbox", post(inbox))
+                .layer(DefaultBodyLimit::max(crate::apub::inbox::MAX_ACTIVITY_BYTES)),
+        )
+}
+
+/// Both the shared inbox and the per-user ones: the activity's addressing, not
+/// the URL, says whom it concerns.
+async fn inbox(State(state): State<AppState>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !crate::apub::fetch::is_activity_content_type(ct) {
+        let msg = serde_json::json!({ "error": "activities must be sent as application/activity+json" });
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(msg)).into_response();
+    }
+    let mut map = std::collections::BTreeMap::new();
+    for (name, value) in &headers {
+        if let Ok(v) = value.to_str() {
+            map.entry(name.as_str().to_string()).and_modify(|e: &mut String| {
+                e.push_str(", ");
+                e.push_str(v);
+            }).or_insert_with(|| v.to_string());
+        }
+    }
+    let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
+    match crate::apub::inbox::receive(&state, &path, &map, &body).await {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => {
+            tracing::debug!(error = %e, %path, "inbox refused an activity");
+            e.into_response()
+        }
+    }
 }
 
 fn activity_json(v: Value) -> Response {

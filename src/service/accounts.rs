@@ -365,6 +365,36 @@ pub async fn upsert_remote(state: &AppState, p: RemoteProfile) -> AppResult<acco
     Ok(saved)
 }
 
+/// A remote actor deleted on its own server (an incoming Delete of the actor):
+/// its statuses are taken down, its follows end and it is marked suspended, so
+/// nothing of it shows any more.
+pub async fn receive_remote_actor_delete(state: &AppState, account: &accounts::Model) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    if account.is_local() {
+        return Err(AppError::Forbidden("a local account cannot be deleted this way".into()));
+    }
+    let ids: Vec<i64> = entity::statuses::Entity::find()
+        .select_only()
+        .column(entity::statuses::Column::Id)
+        .filter(entity::statuses::Column::AccountId.eq(account.id))
+        .filter(entity::statuses::Column::DeletedAt.is_null())
+        .filter(entity::statuses::Column::ReblogOfId.is_null())
+        .into_tuple()
+        .all(&state.db.read)
+        .await?;
+    for id in ids {
+        let _ = super::statuses::delete(state, account, id).await;
+    }
+    for id in db::relationships::following_ids(&state.db.read, account.id, 100_000).await? {
+        super::relationships::receive_unfollow_by_ids(state, account.id, id).await?;
+    }
+    for id in db::relationships::follower_ids(&state.db.read, account.id, 100_000).await? {
+        super::relationships::receive_unfollow_by_ids(state, id, account.id).await?;
+    }
+    db::accounts::set_suspended(&state.db.write, account.id, Some(db::now())).await?;
+    Ok(())
+}
+
 pub async fn reset_password(state: &AppState, username: &str, new_password: &str) -> AppResult<()> {
     validate_password(new_password)?;
     let (_, user) = find_local(state, username).await?;

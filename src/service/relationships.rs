@@ -276,6 +276,15 @@ pub async fn unfollow(state: &AppState, account: &accounts::Model, target_id: i6
     Ok(())
 }
 
+/// Ends a follow without telling anyone (the other side already knows).
+pub(crate) async fn receive_unfollow_by_ids(state: &AppState, follower_id: i64, target_id: i64) -> AppResult<()> {
+    let txn = state.db.write.begin().await?;
+    remove_follow(&txn, follower_id, target_id).await?;
+    db::relationships::delete_follow_request(&txn, follower_id, target_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// A remote follower stopped following a local account (an incoming Undo Follow).
 pub async fn receive_unfollow(state: &AppState, follower: &accounts::Model, target: &accounts::Model) -> AppResult<()> {
     let txn = state.db.write.begin().await?;

@@ -352,3 +352,141 @@ pub async fn parts(state: &AppState, status: &statuses::Model) -> AppResult<Stat
     };
     Ok(StatusParts { author, mentioned, tags, in_reply_to_uri })
 }
+
+/// A status from another server, read and sanitised by the federation layer.
+#[derive(Clone, Debug)]
+pub struct RemoteStatus {
+    pub uri: String,
+    pub url: Option<String>,
+    pub content_html: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub published: chrono::DateTime<chrono::Utc>,
+    pub in_reply_to_uri: Option<String>,
+    /// Actor URIs the status mentions.
+    pub mention_uris: Vec<String>,
+    pub tags: Vec<String>,
+    pub language: Option<String>,
+}
+
+/// Stores a status another server sent (an incoming Create): threads it under a
+/// known parent, links known mentioned accounts and hashtags, fills the home
+/// feeds of local followers and notifies local mentioned accounts. Receiving the
+/// same status again returns the stored one.
+pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: RemoteStatus) -> AppResult<statuses::Model> {
+    if author.is_local() {
+        return Err(AppError::Forbidden("a remote status cannot be by a local account".into()));
+    }
+    if let Some(existing) = db::statuses::find_by_uri(&state.db.read, &r.uri).await? {
+        return Ok(existing);
+    }
+    let parent = match &r.in_reply_to_uri {
+        Some(u) => db::statuses::find_by_uri(&state.db.read, u).await?.filter(|p| p.deleted_at.is_none() && p.reblog_of_id.is_none()),
+        None => None,
+    };
+    let mut mentioned = Vec::new();
+    for uri in &r.mention_uris {
+        if let Some(a) = db::accounts::find_by_uri(&state.db.read, uri).await? {
+            if !mentioned.iter().any(|m: &accounts::Model| m.id == a.id) {
+                mentioned.push(a);
+            }
+        }
+    }
+    // Sort by publication time, but never into the future.
+    let now = db::now();
+    let published = r.published.min(now);
+    let id = state.ids.at(published);
+    let txn = state.db.write.begin().await?;
+    let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
+        Some(c) => c,
+        None => db::conversations::create(&txn, state.ids.next(), None).await?.id,
+    };
+    let status = db::statuses::insert(
+        &txn,
+        statuses::ActiveModel {
+            id: Set(id),
+            uri: Set(r.uri.clone()),
+            url: Set(r.url.clone()),
+            local: Set(false),
+            account_id: Set(author.id),
+            in_reply_to_id: Set(parent.as_ref().map(|p| p.id)),
+            in_reply_to_account_id: Set(parent.as_ref().map(|p| p.account_id)),
+            thread_root_id: Set(Some(parent.as_ref().map(|p| p.thread_root_id.unwrap_or(p.id)).unwrap_or(id))),
+            conversation_id: Set(Some(conversation_id)),
+            reblog_of_id: Set(None),
+            content: Set(r.content_html.clone()),
+            text: Set(String::new()),
+            visibility: Set(r.visibility),
+            sensitive: Set(r.sensitive || !r.spoiler_text.is_empty()),
+            spoiler_text: Set(r.spoiler_text.clone()),
+            language: Set(r.language.clone()),
+            replies_count: Set(0),
+            reblogs_count: Set(0),
+            favourites_count: Set(0),
+            created_at: Set(published),
+            updated_at: Set(now),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+        },
+    )
+    .await?;
+    let mention_rows = mentioned.iter().map(|a| mentions::ActiveModel {
+        id: Set(state.ids.next()),
+        status_id: Set(status.id),
+        account_id: Set(a.id),
+        created_at: Set(now),
+    });
+    db::statuses::insert_mentions(&txn, mention_rows.collect()).await?;
+    let tag_ids = db::tags::find_or_create(&txn, &r.tags, || state.ids.next()).await?;
+    db::tags::link(&txn, status.id, &tag_ids).await?;
+    if let Some(p) = &parent {
+        db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
+    }
+    db::accounts::bump(&txn, author.id, AccountCounter::Statuses, 1).await?;
+    db::accounts::touch_last_status(&txn, author.id, published).await?;
+    let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    fan_out(&txn, &status, &mentioned_ids).await?;
+    // A mentioned local account that does not follow the author still sees a DM or mention.
+    for acc in &mentioned {
+        notify(&txn, &state.ids, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
+    }
+    if status.visibility == Visibility::Direct {
+        record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+    }
+    txn.commit().await?;
+    Ok(status)
+}
+
+/// An edit from another server (an incoming Update of a Note by its author).
+pub async fn receive_remote_edit(state: &AppState, author: &accounts::Model, r: RemoteStatus) -> AppResult<()> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let Some(existing) = db::statuses::find_by_uri(&state.db.read, &r.uri).await? else { return Ok(()) };
+    if existing.account_id != author.id || existing.deleted_at.is_some() {
+        return Err(AppError::Forbidden("only the author may edit a status".into()));
+    }
+    let mut m = existing.into_active_model();
+    m.content = Set(r.content_html);
+    m.spoiler_text = Set(r.spoiler_text.clone());
+    m.sensitive = Set(r.sensitive || !r.spoiler_text.is_empty());
+    m.edited_at = Set(Some(db::now()));
+    m.updated_at = Set(db::now());
+    m.update(&state.db.write).await?;
+    Ok(())
+}
+
+/// A status deleted on its own server (an incoming Delete by its author).
+pub async fn receive_remote_delete(state: &AppState, author: &accounts::Model, uri: &str) -> AppResult<()> {
+    match db::statuses::find_by_uri(&state.db.read, uri).await? {
+        Some(s) if s.account_id == author.id && s.deleted_at.is_none() => {
+            if s.reblog_of_id.is_some() {
+                if let Some(orig) = s.reblog_of_id {
+                    super::interactions::unreblog(state, author, orig).await?;
+                }
+                return Ok(());
+            }
+            delete(state, author, s.id).await.map(|_| ())
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,333 @@
+//! Receiving activities: check the signature, find the sender, and hand each
+//! activity kind to the service function that means it. Idempotent on the
+//! activity id; anything unknown is accepted and dropped.
+use std::collections::BTreeMap;
+
+use entity::{Visibility, accounts};
+use serde_json::Value;
+
+use super::actors::{fetch_actor, parse_actor, resolve_actor};
+use super::context::PUBLIC;
+use super::fetch::{fetch_object, same_origin};
+use super::signatures::{self, VerifyError};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::service::{self, statuses::RemoteStatus, text::sanitize_remote_html};
+use crate::state::AppState;
+
+/// The largest activity accepted.
+pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
+
+fn unauthorized(msg: impl Into<String>) -> AppError {
+    AppError::Unauthorized(msg.into())
+}
+
+fn verify_error(e: VerifyError) -> AppError {
+    match e {
+        VerifyError::DigestMismatch => AppError::BadRequest(e.to_string()),
+        other => unauthorized(other.to_string()),
+    }
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// An object given inline or by id: its id.
+fn id_of(v: Option<&Value>) -> Option<&str> {
+    match v? {
+        Value::String(s) => Some(s),
+        Value::Object(_) => v.and_then(|o| str_of(o, "id")),
+        _ => None,
+    }
+}
+
+/// Who signed the request: the actor owning `key_id`, fetched if unknown.
+async fn key_owner(state: &AppState, key_id: &str) -> AppResult<accounts::Model> {
+    let actor_uri = signatures::actor_of_key_id(key_id);
+    if let Some(a) = db::accounts::find_by_uri(&state.db.read, actor_uri).await? {
+        return Ok(a);
+    }
+    match fetch_actor(state, actor_uri).await {
+        Ok(a) => Ok(a),
+        Err(first) => {
+            // Some servers publish the key as its own document, with an owner.
+            let url = url::Url::parse(key_id).map_err(|_| unauthorized("the keyId is not a URL"))?;
+            let doc = fetch_object(state, &url).await.map_err(|_| first)?;
+            let owner = str_of(&doc, "owner").ok_or_else(|| unauthorized("the key has no owner"))?;
+            resolve_actor(state, owner).await
+        }
+    }
+}
+
+/// Handles one POST to an inbox. `Ok` means 202.
+pub async fn receive(state: &AppState, path_and_query: &str, headers: &BTreeMap<String, String>, body: &[u8]) -> AppResult<()> {
+    let pending = signatures::prepare("POST", path_and_query, headers, Some(body)).map_err(verify_error)?;
+    let activity: Value = serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let id = str_of(&activity, "id").ok_or_else(|| AppError::BadRequest("the activity has no id".into()))?;
+    let kind = str_of(&activity, "type").ok_or_else(|| AppError::BadRequest("the activity has no type".into()))?;
+    let actor_uri = id_of(activity.get("actor")).ok_or_else(|| AppError::BadRequest("the activity has no actor".into()))?;
+
+    let signer = match key_owner(state, &pending.key_id).await {
+        Ok(a) => a,
+        // A deleted actor's last word: nothing of it is here to delete.
+        Err(_) if kind == "Delete" && id_of(activity.get("object")) == Some(actor_uri) => return Ok(()),
+        Err(e) => return Err(unauthorized(format!("the signing key cannot be found: {e}"))),
+    };
+    if signer.is_local() {
+        return Err(unauthorized("local actors do not sign requests to their own server"));
+    }
+    if let Err(first) = pending.verify(&state.keys, &signer.public_key_pem) {
+        // The key may have changed since we stored it: fetch the actor again, once.
+        state.keys.forget_public(&pending.key_id);
+        let fresh = fetch_actor(state, &signer.uri).await.map_err(|_| verify_error(first.clone()))?;
+        pending.verify(&state.keys, &fresh.public_key_pem).map_err(verify_error)?;
+    }
+    if signer.uri != actor_uri {
+        return Err(unauthorized("the signing key does not belong to the activity's actor"));
+    }
+    let id_url = url::Url::parse(id).map_err(|_| AppError::BadRequest("the activity id is not a URL".into()))?;
+    let actor_url = url::Url::parse(actor_uri).map_err(|_| AppError::BadRequest("the actor is not a URL".into()))?;
+    if !same_origin(&id_url, &actor_url) {
+        return Err(AppError::BadRequest("the activity id is not on its actor's host".into()));
+    }
+    if signer.suspended_at.is_some() {
+        return Ok(());
+    }
+    if db::deliveries::was_received(&state.db.read, id).await? {
+        return Ok(());
+    }
+    dispatch(state, &signer, kind, &activity).await?;
+    db::deliveries::record_received(&state.db.write, id).await?;
+    Ok(())
+}
+
+async fn local_account_by_uri(state: &AppState, uri: Option<&str>) -> AppResult<accounts::Model> {
+    let uri = uri.ok_or_else(|| AppError::BadRequest("the object is missing".into()))?;
+    match db::accounts::find_by_uri(&state.db.read, uri).await? {
+        Some(a) if a.is_local() => Ok(a),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+async fn status_by_uri(state: &AppState, uri: Option<&str>) -> AppResult<Option<entity::statuses::Model>> {
+    match uri {
+        Some(u) => Ok(db::statuses::find_by_uri(&state.db.read, u).await?.filter(|s| s.deleted_at.is_none())),
+        None => Ok(None),
+    }
+}
+
+async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activity: &Value) -> AppResult<()> {
+    let object = activity.get("object");
+    let activity_id = str_of(activity, "id").unwrap_or_default();
+    match kind {
+        "Follow" => {
+            let target = local_account_by_uri(state, id_of(object)).await?;
+            match service::relationships::receive_follow(state, actor, &target, activity_id).await {
+                Ok(_) | Err(AppError::Forbidden(_)) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        "Accept" | "Reject" => {
+            // The Follow being answered: embedded (Mastodon) or by id.
+            let follower = match object {
+                Some(Value::Object(_)) => object.and_then(|o| id_of(o.get("actor"))).map(str::to_string),
+                _ => None,
+            };
+            let follower = match follower {
+                Some(f) => local_account_by_uri(state, Some(&f)).await?,
+                None => {
+                    let fid = id_of(object).ok_or_else(|| AppError::BadRequest("the answered Follow is missing".into()))?;
+                    let req = db::relationships::find_follow_request_by_uri(&state.db.read, fid).await?.ok_or_else(AppError::not_found)?;
+                    db::accounts::find(&state.db.read, req.account_id).await?.ok_or_else(AppError::not_found)?
+                }
+            };
+            if kind == "Accept" {
+                service::relationships::receive_accept(state, actor, &follower).await
+            } else {
+                service::relationships::receive_reject(state, actor, &follower).await
+            }
+        }
+        "Undo" => {
+            let inner = object.ok_or_else(|| AppError::BadRequest("Undo of nothing".into()))?;
+            let inner_kind = str_of(inner, "type").unwrap_or("");
+            if id_of(inner.get("actor")).is_some_and(|a| a != actor.uri) {
+                return Err(unauthorized("an actor may only undo its own activities"));
+            }
+            match inner_kind {
+                "Follow" => {
+                    let target = local_account_by_uri(state, id_of(inner.get("object"))).await?;
+                    service::relationships::receive_unfollow(state, actor, &target).await
+                }
+                "Like" => match status_by_uri(state, id_of(inner.get("object"))).await? {
+                    Some(s) => service::interactions::unfavourite(state, actor, s.id).await.map(|_| ()),
+                    None => Ok(()),
+                },
+                "Announce" => match status_by_uri(state, id_of(inner.get("object"))).await? {
+                    Some(s) => service::interactions::unreblog(state, actor, s.id).await.map(|_| ()),
+                    None => Ok(()),
+                },
+                "Block" => {
+                    let target = local_account_by_uri(state, id_of(inner.get("object"))).await?;
+                    service::relationships::unblock(state, actor, target.id).await
+                }
+                _ => Ok(()),
+            }
+        }
+        "Create" => {
+            let note = match object {
+                Some(o @ Value::Object(_)) => o.clone(),
+                Some(Value::String(uri)) => {
+                    let url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("bad object id".into()))?;
+                    fetch_object(state, &url).await.map_err(|e| AppError::Validation(e.to_string()))?
+                }
+                _ => return Err(AppError::BadRequest("Create of nothing".into())),
+            };
+            if !matches!(str_of(&note, "type"), Some("Note" | "Article" | "Page" | "Question")) {
+                return Ok(());
+            }
+            let status = read_note(&note, actor)?;
+            service::statuses::receive_remote(state, actor, status).await.map(|_| ())
+        }
+        "Update" => {
+            let obj = object.ok_or_else(|| AppError::BadRequest("Update of nothing".into()))?;
+            match str_of(obj, "type") {
+                Some("Note" | "Article" | "Page" | "Question") => {
+                    let status = read_note(obj, actor)?;
+                    service::statuses::receive_remote_edit(state, actor, status).await
+                }
+                Some("Person" | "Service" | "Application" | "Group" | "Organization") => {
+                    let profile = parse_actor(obj).map_err(AppError::Validation)?;
+                    if profile.uri != actor.uri {
+                        return Err(unauthorized("an actor may only update itself"));
+                    }
+                    service::accounts::upsert_remote(state, profile).await.map(|_| ())
+                }
+                _ => Ok(()),
+            }
+        }
+        "Delete" => {
+            let target = id_of(object).ok_or_else(|| AppError::BadRequest("Delete of nothing".into()))?;
+            if target == actor.uri {
+                return service::accounts::receive_remote_actor_delete(state, actor).await;
+            }
+            service::statuses::receive_remote_delete(state, actor, target).await
+        }
+        "Like" => match status_by_uri(state, id_of(object)).await? {
+            Some(s) => match service::interactions::favourite_with_uri(state, actor, s.id, Some(activity_id)).await {
+                Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
+                Err(e) => Err(e),
+            },
+            None => Ok(()),
+        },
+        "Announce" => {
+            let Some(original) = status_by_uri(state, id_of(object)).await? else {
+                return Ok(());
+            };
+            let visibility = visibility_of(activity, actor);
+            match service::interactions::reblog_with_uri(state, actor, original.id, Some(visibility), Some(activity_id)).await {
+                Ok(_) | Err(AppError::NotFound(_) | AppError::Forbidden(_)) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        "Block" => {
+            let target = local_account_by_uri(state, id_of(object)).await?;
+            service::relationships::block(state, actor, target.id).await
+        }
+        _ => Ok(()),
+    }
+}
+
+fn addressed(v: &Value, key: &str) -> Vec<String> {
+    match v.get(key) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|x| id_of(Some(x)).map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_public(s: &str) -> bool {
+    s == PUBLIC || s == "as:Public" || s == "Public"
+}
+
+/// Mastodon's reading of an object's addressing.
+pub fn visibility_of(object: &Value, author: &accounts::Model) -> Visibility {
+    let to = addressed(object, "to");
+    let cc = addressed(object, "cc");
+    if to.iter().any(|s| is_public(s)) {
+        Visibility::Public
+    } else if cc.iter().any(|s| is_public(s)) {
+        Visibility::Unlisted
+    } else if author.followers_url.as_ref().is_some_and(|f| to.contains(f) || cc.contains(f)) {
+        Visibility::Private
+    } else {
+        Visibility::Direct
+    }
+}
+
+/// Reads a Note (or Article, Page, Question) by `author` into a status.
+pub fn read_note(note: &Value, author: &accounts::Model) -> AppResult<RemoteStatus> {
+    let uri = str_of(note, "id").ok_or_else(|| AppError::BadRequest("the note has no id".into()))?;
+    let attributed = id_of(note.get("attributedTo")).or_else(|| {
+        note.get("attributedTo").and_then(Value::as_array).and_then(|a| a.iter().find_map(|x| id_of(Some(x))))
+    });
+    if attributed != Some(author.uri.as_str()) {
+        return Err(unauthorized("the note is attributed to someone else"));
+    }
+    let note_url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("the note id is not a URL".into()))?;
+    let author_url = url::Url::parse(&author.uri).map_err(|_| AppError::BadRequest("bad author".into()))?;
+    if !same_origin(&note_url, &author_url) {
+        return Err(unauthorized("the note is not on its author's host"));
+    }
+    let mut content = str_of(note, "content").unwrap_or("").to_string();
+    if content.is_empty() {
+        if let Some(map) = note.get("contentMap").and_then(Value::as_object) {
+            content = map.values().find_map(Value::as_str).unwrap_or("").to_string();
+        }
+    }
+    if str_of(note, "type") != Some("Note") {
+        // Articles and pages: show the title with a link, as Mastodon does.
+        if let Some(name) = str_of(note, "name") {
+            content = format!("<p><strong>{}</strong></p>{content}", crate::service::text::strip_html(name));
+        }
+    }
+    let tags = note.get("tag").and_then(Value::as_array).cloned().unwrap_or_default();
+    let mention_uris = tags
+        .iter()
+        .filter(|t| str_of(t, "type") == Some("Mention"))
+        .filter_map(|t| str_of(t, "href").map(str::to_string))
+        .chain(addressed(note, "to"))
+        .chain(addressed(note, "cc"))
+        .filter(|u| !is_public(u) && Some(u) != author.followers_url.as_ref())
+        .collect();
+    let hashtags = tags
+        .iter()
+        .filter(|t| str_of(t, "type") == Some("Hashtag"))
+        .filter_map(|t| str_of(t, "name"))
+        .map(|n| n.trim_start_matches('#').to_lowercase())
+        .filter(|n| !n.is_empty() && n.chars().count() <= 100)
+        .collect();
+    let published = str_of(note, "published")
+        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now);
+    let language = note.get("contentMap").and_then(Value::as_object).and_then(|m| m.keys().next().cloned()).filter(|l| l.len() <= 8);
+    Ok(RemoteStatus {
+        uri: uri.to_string(),
+        url: note.get("url").and_then(|u| match u {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(a) => a.iter().find_map(|x| id_of(Some(x)).or_else(|| str_of(x, "href")).map(str::to_string)),
+            Value::Object(_) => str_of(u, "href").map(str::to_string),
+            _ => None,
+        }),
+        content_html: sanitize_remote_html(&content),
+        spoiler_text: crate::service::text::strip_html(str_of(note, "summary").unwrap_or("")),
+        sensitive: note.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
+        visibility: visibility_of(note, author),
+        published,
+        in_reply_to_uri: id_of(note.get("inReplyTo")).map(str::to_string),
+        mention_uris,
+        tags: hashtags,
+        language,
+    })
+}
