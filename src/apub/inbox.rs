@@ -280,11 +280,10 @@ pub fn read_note(note: &Value, author: &accounts::Model) -> AppResult<RemoteStat
         return Err(unauthorized("the note is not on its author's host"));
     }
     let mut content = str_of(note, "content").unwrap_or("").to_string();
-    if content.is_empty() {
-        if let Some(map) = note.get("contentMap").and_then(Value::as_object) {
+    if content.is_empty()
+        && let Some(map) = note.get("contentMap").and_then(Value::as_object) {
             content = map.values().find_map(Value::as_str).unwrap_or("").to_string();
         }
-    }
     if str_of(note, "type") != Some("Note") {
         // Articles and pages: show the title with a link, as Mastodon does.
         if let Some(name) = str_of(note, "name") {

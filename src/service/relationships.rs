@@ -265,12 +265,11 @@ pub async fn unfollow(state: &AppState, account: &accounts::Model, target_id: i6
     if db::relationships::delete_follow_request(&txn, account.id, target_id).await? > 0 {
         db::notifications::delete_for(&txn, target_id, account.id, NotificationKind::FollowRequest, None).await?;
     }
-    if let (Some(uri), Some(target)) = (follow_uri, db::accounts::find(&txn, target_id).await?) {
-        if !target.is_local() {
+    if let (Some(uri), Some(target)) = (follow_uri, db::accounts::find(&txn, target_id).await?)
+        && !target.is_local() {
             let activity = undo(&account.uri, follow_activity::follow(&uri, &account.uri, &target.uri));
             emit_to(&txn, state, account, activity, &target).await?;
         }
-    }
     txn.commit().await?;
     kick(state);
     Ok(())

@@ -387,11 +387,10 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
     };
     let mut mentioned = Vec::new();
     for uri in &r.mention_uris {
-        if let Some(a) = db::accounts::find_by_uri(&state.db.read, uri).await? {
-            if !mentioned.iter().any(|m: &accounts::Model| m.id == a.id) {
+        if let Some(a) = db::accounts::find_by_uri(&state.db.read, uri).await?
+            && !mentioned.iter().any(|m: &accounts::Model| m.id == a.id) {
                 mentioned.push(a);
             }
-        }
     }
     // Sort by publication time, but never into the future.
     let now = db::now();
