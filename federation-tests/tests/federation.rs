@@ -66,3 +66,157 @@ async fn follow_post_like_and_reply_across_servers() {
     assert_eq!(n.len(), 1);
     assert_eq!(n[0].status_id, Some(reply_at_beta.id));
 }
+
+/// Followers-only posts reach followers' servers and nobody else; a direct
+/// message reaches only its recipient's server; a delete follows the post.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_visibility_reaches_exactly_its_audience() {
+    let mut nodes = start(&["alpha", "beta", "gamma"]).await;
+    let gamma = nodes.pop().unwrap();
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let carol = gamma.user("carol").await;
+    let dave = gamma.user("dave").await;
+
+    let bob_at_alpha = alpha.lookup("bob", &beta).await;
+    let bob_at_gamma = gamma.lookup("bob", &beta).await;
+    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows bob", 30, || async {
+        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+
+    // Followers-only: alpha (a follower) gets it; gamma (strangers only) does not.
+    let private = beta.post(&bob, "for my followers", Visibility::Private).await;
+    eventually("the private post reaches alice", 30, || async {
+        alpha.home_uris(&alice).await.contains(&private.uri).then_some(())
+    })
+    .await;
+    assert_eq!(alpha.status_by_uri(&private.uri).await.unwrap().visibility, Visibility::Private);
+    let pending = kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap();
+    assert_eq!(pending, 0, "everything beta queued was delivered");
+    assert!(gamma.status_by_uri(&private.uri).await.is_none(), "no follower on gamma, so nothing was sent there");
+
+    // Once carol follows bob, gamma gets his followers-only posts, but only carol sees them.
+    follow(&gamma.state, &carol, bob_at_gamma.id, FollowOptions::default()).await.unwrap();
+    eventually("carol follows bob", 30, || async {
+        relationship(&gamma.state, &carol, bob_at_gamma.id).await.unwrap().following.then_some(())
+    })
+    .await;
+    let second = beta.post(&bob, "followers again", Visibility::Private).await;
+    let at_gamma = eventually("the post reaches gamma", 30, || async { gamma.status_by_uri(&second.uri).await }).await;
+    assert!(gamma.home_uris(&carol).await.contains(&second.uri));
+    assert!(!gamma.home_uris(&dave).await.contains(&second.uri));
+    assert!(!kith::service::visibility::can_view(&gamma.state.db.read, &at_gamma, Some(&dave)).await.unwrap());
+    assert!(kith::service::visibility::can_view(&gamma.state.db.read, &at_gamma, Some(&carol)).await.unwrap());
+
+    // A direct message to alice reaches alpha only, and only alice may read it.
+    let dm = create(&beta.state, &bob, NewStatus::new(&format!("@alice@{} just for you", alpha.domain), Visibility::Direct)).await.unwrap();
+    let dm_at_alpha = eventually("the DM reaches alpha", 30, || async { alpha.status_by_uri(&dm.uri).await }).await;
+    assert_eq!(dm_at_alpha.visibility, Visibility::Direct);
+    assert!(kith::service::visibility::can_view(&alpha.state.db.read, &dm_at_alpha, Some(&alice)).await.unwrap());
+    let n = kith::service::notifications::list(&alpha.state, &alice, Some(&[NotificationKind::Mention]), &Page::new(20)).await.unwrap();
+    assert_eq!(n.len(), 1);
+    eventually("beta's queue drains", 30, || async {
+        (kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap() == 0).then_some(())
+    })
+    .await;
+    assert!(gamma.status_by_uri(&dm.uri).await.is_none(), "gamma never saw the DM");
+
+    // A delete reaches every server that has the post.
+    kith::service::statuses::delete(&beta.state, &bob, second.id).await.unwrap();
+    eventually("the delete reaches gamma", 30, || async {
+        gamma.status_by_uri(&second.uri).await.unwrap().deleted_at.map(|_| ())
+    })
+    .await;
+    assert!(!gamma.home_uris(&carol).await.contains(&second.uri));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_account_approves_remote_followers_and_unfollowing_stops_delivery() {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let mut m = bob.into_active_model();
+    m.locked = Set(true);
+    let bob = m.update(&beta.state.db.write).await.unwrap();
+
+    let bob_at_alpha = alpha.lookup("bob", &beta).await;
+    assert!(bob_at_alpha.locked, "manuallyApprovesFollowers came across");
+    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    let requests = eventually("the request reaches beta", 30, || async {
+        let r = kith::service::relationships::follow_requests(&beta.state, &bob).await.unwrap();
+        (!r.is_empty()).then_some(r)
+    })
+    .await;
+    assert_eq!(requests[0].username, "alice");
+    let r = relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap();
+    assert!(r.requested && !r.following, "still waiting for approval");
+
+    kith::service::relationships::authorize_follow_request(&beta.state, &bob, requests[0].id).await.unwrap();
+    eventually("the approval reaches alpha", 30, || async {
+        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+    let p = beta.post(&bob, "hello follower", Visibility::Private).await;
+    eventually("the post reaches alice", 30, || async { alpha.home_uris(&alice).await.contains(&p.uri).then_some(()) }).await;
+
+    // Unfollow: beta drops the follower, and later posts are not sent to alpha at all.
+    kith::service::relationships::unfollow(&alpha.state, &alice, bob_at_alpha.id).await.unwrap();
+    eventually("the unfollow reaches beta", 30, || async { (beta.reload(&bob).await.followers_count == 0).then_some(()) }).await;
+    assert!(!alpha.home_uris(&alice).await.contains(&p.uri));
+    let later = beta.post(&bob, "after the unfollow", Visibility::Public).await;
+    assert_eq!(kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap(), 0, "nothing queued for {}", later.uri);
+}
+
+/// A boost on gamma reaches gamma's followers, on gamma and on other servers;
+/// undoing it takes it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boost_reaches_the_boosters_followers() {
+    let mut nodes = start(&["alpha", "beta", "gamma"]).await;
+    let gamma = nodes.pop().unwrap();
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let carol = gamma.user("carol").await;
+    let erin = gamma.user("erin").await;
+    let post = beta.post(&bob, "worth sharing", Visibility::Public).await;
+
+    follow(&gamma.state, &erin, carol.id, FollowOptions::default()).await.unwrap();
+    let carol_at_alpha = alpha.lookup("carol", &gamma).await;
+    follow(&alpha.state, &alice, carol_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows carol", 30, || async {
+        relationship(&alpha.state, &alice, carol_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+
+    // carol sees bob's post on gamma (fetched by its URL) and boosts it.
+    let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri).await.unwrap();
+    let boost = kith::service::interactions::reblog(&gamma.state, &carol, at_gamma.id, None).await.unwrap();
+    assert!(gamma.home_uris(&erin).await.contains(&post.uri), "a local follower sees the boost");
+    eventually("the boost reaches alice on alpha", 30, || async {
+        alpha.home_uris(&alice).await.contains(&post.uri).then_some(())
+    })
+    .await;
+    eventually("bob's post counts the boost", 30, || async {
+        (beta.status_by_uri(&post.uri).await.unwrap().reblogs_count == 1).then_some(())
+    })
+    .await;
+    let n = kith::service::notifications::list(&beta.state, &bob, Some(&[NotificationKind::Reblog]), &Page::new(20)).await.unwrap();
+    assert_eq!(n.len(), 1);
+    assert!(alpha.status_by_uri(&boost.uri).await.is_some(), "alpha stored the boost itself");
+
+    kith::service::interactions::unreblog(&gamma.state, &carol, at_gamma.id).await.unwrap();
+    eventually("the undo reaches alpha", 30, || async { alpha.status_by_uri(&boost.uri).await.is_none().then_some(()) }).await;
+    assert!(!alpha.home_uris(&alice).await.contains(&post.uri));
+    eventually("the undo reaches beta", 30, || async {
+        (beta.status_by_uri(&post.uri).await.unwrap().reblogs_count == 0).then_some(())
+    })
+    .await;
+}

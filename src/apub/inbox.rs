@@ -221,8 +221,17 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
             None => Ok(()),
         },
         "Announce" => {
-            let Some(original) = status_by_uri(state, id_of(object)).await? else {
-                return Ok(());
+            let Some(object_uri) = id_of(object) else { return Ok(()) };
+            let original = match status_by_uri(state, Some(object_uri)).await? {
+                Some(s) => s,
+                // A boost of a post this server has not seen: fetch it from its origin.
+                None => match fetch_status(state, object_uri).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::debug!(error = %e, object_uri, "cannot fetch a boosted status");
+                        return Ok(());
+                    }
+                },
             };
             let visibility = visibility_of(activity, actor);
             match service::interactions::reblog_with_uri(state, actor, original.id, Some(visibility), Some(activity_id)).await {
@@ -236,6 +245,19 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
         }
         _ => Ok(()),
     }
+}
+
+/// Fetches a status by its id from its own server and stores it (with its author).
+pub async fn fetch_status(state: &AppState, uri: &str) -> AppResult<entity::statuses::Model> {
+    let url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("bad object id".into()))?;
+    let note = fetch_object(state, &url).await.map_err(|e| AppError::Validation(e.to_string()))?;
+    if !matches!(str_of(&note, "type"), Some("Note" | "Article" | "Page" | "Question")) {
+        return Err(AppError::Validation("the object is not a post".into()));
+    }
+    let author_uri = id_of(note.get("attributedTo")).ok_or_else(|| AppError::Validation("the post has no author".into()))?;
+    let author = resolve_actor(state, author_uri).await?;
+    let status = read_note(&note, &author)?;
+    service::statuses::receive_remote(state, &author, status).await
 }
 
 fn addressed(v: &Value, key: &str) -> Vec<String> {
