@@ -220,3 +220,138 @@ async fn a_boost_reaches_the_boosters_followers() {
     })
     .await;
 }
+
+/// What a hostile or broken sender gets: a 4xx with a reason, and no change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
+    use kith::apub::signatures::{KeyCache, sign_dated};
+    use std::time::{Duration, SystemTime};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let post = beta.post(&bob, "like me, if you can", Visibility::Public).await;
+
+    let inbox = url::Url::parse(&format!("{}/inbox", beta.base_url())).unwrap();
+    let client = reqwest::Client::builder().resolve(&format!("beta.test"), beta.addr).build().unwrap();
+    let keys = KeyCache::default();
+    let key_id = format!("{}#main-key", alice.uri);
+    let pem = alice.private_key_pem.clone().unwrap();
+    let signed = |body: &[u8], at: SystemTime| sign_dated(&keys, "POST", &inbox, Some(body), Some("application/activity+json"), &key_id, &pem, at).unwrap();
+    let send = |headers: Vec<(&'static str, String)>, body: Vec<u8>, ct: &'static str| {
+        let mut req = client.post(inbox.clone()).header("content-type", ct).body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap())
+        }
+    };
+    let like = |n: u32, actor: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}#likes/{n}", alice.uri), "type": "Like", "actor": actor, "object": post.uri,
+        }))
+        .unwrap()
+    };
+    let favourites = || async { beta.status_by_uri(&post.uri).await.unwrap().favourites_count };
+    const AP: &str = "application/activity+json";
+
+    // Unsigned.
+    let (status, body) = send(vec![("date", httpdate_now())], like(1, &alice.uri), AP).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("Signature"), "{body}");
+    // Signed, then the body changed on the way.
+    let (status, body) = send(signed(&like(2, &alice.uri), SystemTime::now()), like(3, &alice.uri), AP).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("Digest"), "{body}");
+    // Signed by alice, claiming to be someone else.
+    let forged = like(4, &format!("{}/users/mallory", alpha.base_url()));
+    let (status, body) = send(signed(&forged, SystemTime::now()), forged.clone(), AP).await;
+    assert_eq!(status, 401, "{body}");
+    // A request signed 13 hours ago (a replay of an old capture).
+    let old = like(5, &alice.uri);
+    let (status, _) = send(signed(&old, SystemTime::now() - Duration::from_secs(13 * 3600)), old.clone(), AP).await;
+    assert_eq!(status, 401);
+    // Wrong content type; broken JSON; too large.
+    let (status, _) = send(signed(&like(6, &alice.uri), SystemTime::now()), like(6, &alice.uri), "text/plain").await;
+    assert_eq!(status, 415);
+    let broken = b"{\"type\": \"Like\", ".to_vec();
+    let (status, body) = send(signed(&broken, SystemTime::now()), broken.clone(), AP).await;
+    assert_eq!(status, 400, "{body}");
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    let (status, _) = send(signed(&huge, SystemTime::now()), huge.clone(), AP).await;
+    assert_eq!(status, 413);
+    assert_eq!(favourites().await, 0, "nothing above changed anything");
+
+    // The real thing is accepted once; sending the very same request again changes nothing.
+    let real = like(7, &alice.uri);
+    let headers = signed(&real, SystemTime::now());
+    let (status, body) = send(headers.clone(), real.clone(), AP).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(favourites().await, 1);
+    let (status, _) = send(headers, real, AP).await;
+    assert_eq!(status, 202);
+    assert_eq!(favourites().await, 1);
+
+    // An activity type nobody here knows is accepted and dropped.
+    let bite = serde_json::to_vec(&serde_json::json!({"id": format!("{}#bites/1", alice.uri), "type": "Bite", "actor": alice.uri, "object": bob.uri})).unwrap();
+    let (status, _) = send(signed(&bite, SystemTime::now()), bite, AP).await;
+    assert_eq!(status, 202);
+}
+
+fn httpdate_now() -> String {
+    kith::apub::signatures::http_date(std::time::SystemTime::now())
+}
+
+/// A peer that is down gets its deliveries once it is back, and a sender that
+/// restarts in between loses nothing and sends nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let bob_at_alpha = alpha.lookup("bob", &beta).await;
+    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows bob", 30, || async {
+        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+
+    let alpha_stopped = alpha.stop().await;
+    let mut uris = Vec::new();
+    for i in 0..3 {
+        uris.push(beta.post(&bob, &format!("while alpha sleeps {i}"), Visibility::Public).await.uri);
+    }
+    eventually("beta tried and failed", 30, || async {
+        let rows = entity::deliveries::Entity::find().all(&beta.state.db.read).await.unwrap();
+        (rows.len() == 3 && rows.iter().all(|r| r.attempts >= 1 && r.failed_at.is_none())).then_some(())
+    })
+    .await;
+
+    // beta restarts with the queue in its database; then alpha comes back.
+    let beta = beta.stop().await.restart().await;
+    let alpha = alpha_stopped.restart().await;
+    eventually("all three posts reach alice", 60, || async {
+        let home = alpha.home_uris(&alice).await;
+        uris.iter().all(|u| home.contains(u)).then_some(())
+    })
+    .await;
+    eventually("beta's queue is empty", 30, || async {
+        (kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap() == 0).then_some(())
+    })
+    .await;
+    let home = alpha.home_uris(&alice).await;
+    for u in &uris {
+        assert_eq!(home.iter().filter(|h| *h == u).count(), 1, "{u} shown once");
+        let stored = entity::statuses::Entity::find().filter(entity::statuses::Column::Uri.eq(u.as_str())).all(&alpha.state.db.read).await.unwrap();
+        assert_eq!(stored.len(), 1);
+    }
+    assert_eq!(alpha.reload(&bob_at_alpha).await.statuses_count, 3, "each Create counted once");
+}

@@ -96,6 +96,11 @@ impl KeyCache {
     }
 }
 
+/// An HTTP `Date` header value.
+pub fn http_date(at: SystemTime) -> String {
+    httpdate::fmt_http_date(at)
+}
+
 /// `SHA-256=<base64>` of a body.
 pub fn digest_header(body: &[u8]) -> String {
     format!("SHA-256={}", B64.encode(Sha256::digest(body)))
@@ -111,12 +116,27 @@ pub fn sign(
     key_id: &str,
     private_pem: &str,
 ) -> Result<Vec<(&'static str, String)>, String> {
+    sign_dated(keys, method, url, body, content_type, key_id, private_pem, SystemTime::now())
+}
+
+/// [`sign`] with a chosen Date (tests use it to make stale and replayed requests).
+#[allow(clippy::too_many_arguments)]
+pub fn sign_dated(
+    keys: &KeyCache,
+    method: &str,
+    url: &url::Url,
+    body: Option<&[u8]>,
+    content_type: Option<&str>,
+    key_id: &str,
+    private_pem: &str,
+    at: SystemTime,
+) -> Result<Vec<(&'static str, String)>, String> {
     let key = keys.private_key(key_id, private_pem).ok_or("the signing key cannot be parsed")?;
     let host = match url.port() {
         Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_string(),
     };
-    let date = httpdate::fmt_http_date(SystemTime::now());
+    let date = httpdate::fmt_http_date(at);
     let mut to_sign = BTreeMap::new();
     to_sign.insert("host".to_string(), host);
     to_sign.insert("date".to_string(), date.clone());
