@@ -212,37 +212,4 @@ mod tests {
         json["type"] = "Note".into();
         assert!(parse_actor(&json).is_err());
     }
-
-    /// Every actor document captured from other servers is read, except the
-    /// deliberately broken ones, which are refused.
-    #[test]
-    fn reads_real_actors_from_other_servers() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/activitypub");
-        let mut read = 0;
-        let mut failures = Vec::new();
-        for dir in std::fs::read_dir(&root).unwrap() {
-            let dir = dir.unwrap().path();
-            if !dir.is_dir() {
-                continue;
-            }
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let path = f.unwrap().path();
-                let Ok(json) = serde_json::from_str::<Value>(&std::fs::read_to_string(&path).unwrap_or_default()) else { continue };
-                if !json.get("type").and_then(Value::as_str).is_some_and(|t| ACTOR_TYPES.contains(&t)) {
-                    continue;
-                }
-                let name = path.file_name().unwrap().to_string_lossy().to_string();
-                // Refused on purpose: the key of gnusocial/group.json (actor/21) is owned by actor/2.
-                let known_bad = ["group.json"].contains(&name.as_str()) && path.parent().is_some_and(|d| d.ends_with("gnusocial"));
-                let negative = known_bad || ["bogus", "spoofed", "evil", "imposter", "invalid", "mismatched"].iter().any(|n| name.contains(n));
-                match (parse_actor(&json), negative) {
-                    (Ok(_), false) => read += 1,
-                    (Err(_), true) => {}
-                    (r, _) => failures.push(format!("{}: {:?}", path.display(), r.map(|p| p.uri))),
-                }
-            }
-        }
-        assert!(read >= 20, "only {read} actors read");
-        assert!(failures.is_empty(), "{failures:#?}");
-    }
 }

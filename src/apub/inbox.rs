@@ -33,11 +33,12 @@ fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// An object given inline or by id: its id.
+/// An object given inline, by id, or as a one-element list: its id.
 fn id_of(v: Option<&Value>) -> Option<&str> {
     match v? {
         Value::String(s) => Some(s),
         Value::Object(_) => v.and_then(|o| str_of(o, "id")),
+        Value::Array(a) => a.first().and_then(|x| id_of(Some(x))),
         _ => None,
     }
 }
@@ -60,13 +61,32 @@ async fn key_owner(state: &AppState, key_id: &str) -> AppResult<accounts::Model>
     }
 }
 
+/// The parts of an activity every kind needs, checked before anything else:
+/// an id and an actor that are URLs on the same host, and a type.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub actor: &'a str,
+}
+
+pub fn envelope(activity: &Value) -> Result<Envelope<'_>, String> {
+    let id = str_of(activity, "id").ok_or("the activity has no id")?;
+    let kind = str_of(activity, "type").ok_or("the activity has no type")?;
+    let actor = id_of(activity.get("actor")).ok_or("the activity has no actor")?;
+    let id_url = url::Url::parse(id).map_err(|_| "the activity id is not a URL")?;
+    let actor_url = url::Url::parse(actor).map_err(|_| "the actor is not a URL")?;
+    if !same_origin(&id_url, &actor_url) {
+        return Err("the activity id is not on its actor's host".into());
+    }
+    Ok(Envelope { id, kind, actor })
+}
+
 /// Handles one POST to an inbox. `Ok` means 202.
 pub async fn receive(state: &AppState, path_and_query: &str, headers: &BTreeMap<String, String>, body: &[u8]) -> AppResult<()> {
     let pending = signatures::prepare("POST", path_and_query, headers, Some(body)).map_err(verify_error)?;
     let activity: Value = serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))?;
-    let id = str_of(&activity, "id").ok_or_else(|| AppError::BadRequest("the activity has no id".into()))?;
-    let kind = str_of(&activity, "type").ok_or_else(|| AppError::BadRequest("the activity has no type".into()))?;
-    let actor_uri = id_of(activity.get("actor")).ok_or_else(|| AppError::BadRequest("the activity has no actor".into()))?;
+    let Envelope { id, kind, actor: actor_uri } = envelope(&activity).map_err(AppError::BadRequest)?;
 
     let signer = match key_owner(state, &pending.key_id).await {
         Ok(a) => a,
@@ -85,11 +105,6 @@ pub async fn receive(state: &AppState, path_and_query: &str, headers: &BTreeMap<
     }
     if signer.uri != actor_uri {
         return Err(unauthorized("the signing key does not belong to the activity's actor"));
-    }
-    let id_url = url::Url::parse(id).map_err(|_| AppError::BadRequest("the activity id is not a URL".into()))?;
-    let actor_url = url::Url::parse(actor_uri).map_err(|_| AppError::BadRequest("the actor is not a URL".into()))?;
-    if !same_origin(&id_url, &actor_url) {
-        return Err(AppError::BadRequest("the activity id is not on its actor's host".into()));
     }
     if signer.suspended_at.is_some() {
         return Ok(());

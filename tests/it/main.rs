@@ -6,6 +6,7 @@ mod accounts;
 mod cli;
 mod common;
 mod federation_documents;
+mod fixtures;
 mod interactions;
 mod relationships;
 mod server;
