@@ -234,7 +234,7 @@ async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
     let post = beta.post(&bob, "like me, if you can", Visibility::Public).await;
 
     let inbox = url::Url::parse(&format!("{}/inbox", beta.base_url())).unwrap();
-    let client = reqwest::Client::builder().resolve(&format!("beta.test"), beta.addr).build().unwrap();
+    let client = reqwest::Client::builder().resolve(&"beta.test".to_string(), beta.addr).build().unwrap();
     let keys = KeyCache::default();
     let key_id = format!("{}#main-key", alice.uri);
     let pem = alice.private_key_pem.clone().unwrap();
@@ -354,4 +354,65 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
         assert_eq!(stored.len(), 1);
     }
     assert_eq!(alpha.reload(&bob_at_alpha).await.statuses_count, 3, "each Create counted once");
+}
+
+/// Edits, profile changes and blocks travel too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_profile_updates_and_blocks_propagate() {
+    use kith::service::accounts::{ProfileUpdate, update_profile};
+    use kith::service::statuses::{StatusEdit, edit};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let bob_at_alpha = alpha.lookup("bob", &beta).await;
+    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows bob", 30, || async {
+        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+
+    let post = beta.post(&bob, "first draft", Visibility::Public).await;
+    eventually("the post arrives", 30, || async { alpha.status_by_uri(&post.uri).await }).await;
+    let edit_input = StatusEdit { text: "second draft #edited".into(), spoiler_text: String::new(), sensitive: false, language: None };
+    let edited = edit(&beta.state, &bob, post.id, edit_input).await.unwrap();
+    assert!(edited.edited_at.is_some());
+    let copy = eventually("the edit arrives", 30, || async {
+        alpha.status_by_uri(&post.uri).await.filter(|s| s.content.contains("second draft"))
+    })
+    .await;
+    assert!(copy.edited_at.is_some());
+    assert!(!copy.content.contains("first draft"));
+
+    let update = ProfileUpdate {
+        display_name: Some("Bob B.".into()),
+        note: Some("I post from beta".into()),
+        locked: Some(true),
+        fields: Some(vec![("Home".into(), "beta".into())]),
+        ..ProfileUpdate::default()
+    };
+    update_profile(&beta.state, &bob, update).await.unwrap();
+    let bob_seen = eventually("the profile update arrives", 30, || async {
+        let b = alpha.reload(&bob_at_alpha).await;
+        (b.display_name == "Bob B.").then_some(b)
+    })
+    .await;
+    assert_eq!(bob_seen.note, "<p>I post from beta</p>");
+    assert!(bob_seen.locked);
+    assert_eq!(bob_seen.fields[0]["name"], "Home");
+
+    // bob blocks alice: alpha drops her follow, and bob's posts stop coming.
+    kith::service::relationships::block(&beta.state, &bob, beta_account_of(&beta, &alice).await.id).await.unwrap();
+    eventually("the block reaches alpha", 30, || async {
+        (!relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following).then_some(())
+    })
+    .await;
+    assert!(relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().blocked_by);
+    assert!(!alpha.home_uris(&alice).await.contains(&post.uri));
+}
+
+/// beta's copy of a local account of alpha.
+async fn beta_account_of(beta: &federation_tests::Instance, a: &entity::accounts::Model) -> entity::accounts::Model {
+    kith::db::accounts::find_by_uri(&beta.state.db.read, &a.uri).await.unwrap().unwrap()
 }

@@ -31,6 +31,11 @@ pub async fn link(conn: &impl ConnectionTrait, status_id: i64, tag_ids: &[i64]) 
     Ok(())
 }
 
+pub async fn unlink_all(conn: &impl ConnectionTrait, status_id: i64) -> Result<(), DbErr> {
+    statuses_tags::Entity::delete_many().filter(statuses_tags::Column::StatusId.eq(status_id)).exec(conn).await?;
+    Ok(())
+}
+
 pub async fn names_for_status(conn: &impl ConnectionTrait, status_id: i64) -> Result<Vec<String>, DbErr> {
     use sea_orm::sea_query::Query;
     use sea_orm::sea_query::{Expr, ExprTrait};

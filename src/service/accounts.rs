@@ -285,6 +285,85 @@ pub async fn find_visible_local(state: &AppState, username: &str) -> AppResult<a
     }
 }
 
+/// What a person may change about their profile; `None` leaves a value as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    /// Plain text, rendered like a status (links, mentions, hashtags).
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    /// `(name, value)` pairs, plain text.
+    pub fields: Option<Vec<(String, String)>>,
+}
+
+pub const MAX_DISPLAY_NAME_CHARS: usize = 30;
+pub const MAX_NOTE_CHARS: usize = 500;
+pub const MAX_FIELDS: usize = 4;
+pub const MAX_FIELD_CHARS: usize = 255;
+
+/// Changes a local profile and tells the servers of remote followers (an Update).
+pub async fn update_profile(state: &AppState, account: &accounts::Model, u: ProfileUpdate) -> AppResult<accounts::Model> {
+    use sea_orm::IntoActiveModel;
+    if !account.is_local() {
+        return Err(AppError::Forbidden("only local profiles can be changed here".into()));
+    }
+    let mut m = account.clone().into_active_model();
+    if let Some(name) = u.display_name {
+        if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+            return Err(AppError::validation(format!("Validation failed: Display name is too long (maximum is {MAX_DISPLAY_NAME_CHARS} characters)")));
+        }
+        m.display_name = Set(name.trim().to_string());
+    }
+    if let Some(note) = u.note {
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(AppError::validation(format!("Validation failed: Note is too long (maximum is {MAX_NOTE_CHARS} characters)")));
+        }
+        let base = state.base_url();
+        m.note = Set(super::text::render(&note, &[], |t| format!("{base}/tags/{t}")));
+        m.note_source = Set(Some(note));
+    }
+    if let Some(v) = u.locked {
+        m.locked = Set(v);
+    }
+    if let Some(v) = u.bot {
+        m.bot = Set(v);
+    }
+    if let Some(v) = u.discoverable {
+        m.discoverable = Set(v);
+    }
+    if let Some(fields) = u.fields {
+        if fields.len() > MAX_FIELDS {
+            return Err(AppError::validation(format!("Validation failed: at most {MAX_FIELDS} profile fields")));
+        }
+        if fields.iter().any(|(n, v)| n.chars().count() > MAX_FIELD_CHARS || v.chars().count() > MAX_FIELD_CHARS) {
+            return Err(AppError::validation(format!("Validation failed: profile fields are at most {MAX_FIELD_CHARS} characters")));
+        }
+        let base = state.base_url();
+        let json: Vec<serde_json::Value> = fields
+            .iter()
+            .filter(|(n, v)| !n.trim().is_empty() || !v.trim().is_empty())
+            .map(|(n, v)| {
+                let value = super::text::render(v, &[], |t| format!("{base}/tags/{t}"));
+                let value = value.strip_prefix("<p>").and_then(|x| x.strip_suffix("</p>")).unwrap_or(&value).to_string();
+                serde_json::json!({ "name": n.trim(), "value": value, "verified_at": null })
+            })
+            .collect();
+        m.fields = Set(serde_json::Value::Array(json));
+    }
+    m.updated_at = Set(db::now());
+    let txn = state.db.write.begin().await?;
+    let saved = db::accounts::update(&txn, m).await?;
+    let person = crate::apub::context::with_context(&crate::apub::objects::person::Person::from_account(&saved));
+    let activity = crate::apub::activities::update::update_person(&saved.uri, person, state.ids.next());
+    let inboxes = db::deliveries::remote_follower_inboxes(&txn, saved.id).await?;
+    super::outbox::emit(&txn, state, &saved, activity, inboxes).await?;
+    txn.commit().await?;
+    super::outbox::kick(state);
+    Ok(saved)
+}
+
 /// A remote actor's profile, already sanitised, as the federation layer read it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteProfile {

@@ -229,6 +229,96 @@ async fn record_direct_message(
     Ok(())
 }
 
+/// What an edit may change.
+#[derive(Clone, Debug)]
+pub struct StatusEdit {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+}
+
+/// Edits one of the author's statuses: new text (rendered again, hashtags
+/// relinked, newly mentioned accounts linked and notified) and an `edited_at`;
+/// the servers that have it get an Update.
+pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: StatusEdit) -> AppResult<statuses::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let status = db::statuses::find(&state.db.read, id).await?.ok_or_else(AppError::not_found)?;
+    if status.account_id != author.id || status.reblog_of_id.is_some() || !status.local {
+        return Err(AppError::not_found());
+    }
+    let body = e.text.trim_end();
+    if body.trim().is_empty() {
+        return Err(AppError::validation("Validation failed: Text can't be blank"));
+    }
+    let max = state.config.max_status_chars;
+    if text::status_length(body) + e.spoiler_text.chars().count() > max {
+        return Err(AppError::validation(format!("Validation failed: Text character limit of {max} exceeded")));
+    }
+    let mut mentioned: Vec<accounts::Model> = db::accounts::find_many(&state.db.read, &db::statuses::mentioned_account_ids(&state.db.read, id).await?).await?;
+    let previously: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+    let mut links = Vec::new();
+    let our_host = state.config.domain.as_str();
+    for m in text::extract_mentions(body) {
+        let domain = m.domain.as_deref().filter(|d| *d != our_host);
+        if let Some(acc) = db::accounts::find_by_username(&state.db.read, &m.username, domain).await? {
+            links.push(LinkedMention { url: acc.url.clone().unwrap_or_else(|| acc.uri.clone()), mention: m });
+            if !mentioned.iter().any(|x| x.id == acc.id) {
+                mentioned.push(acc);
+            }
+        }
+    }
+    let tags = text::extract_hashtags(body);
+    let base = state.base_url();
+    let content = text::render(body, &links, |t| format!("{base}/tags/{t}"));
+    let now = db::now();
+    let txn = state.db.write.begin().await?;
+    let mut m = status.clone().into_active_model();
+    m.content = Set(content);
+    m.text = Set(body.to_string());
+    m.spoiler_text = Set(e.spoiler_text.clone());
+    m.sensitive = Set(e.sensitive || !e.spoiler_text.is_empty());
+    m.language = Set(e.language.clone());
+    m.edited_at = Set(Some(now));
+    m.updated_at = Set(now);
+    let saved = m.update(&txn).await?;
+    let new_mentions: Vec<&accounts::Model> = mentioned.iter().filter(|a| !previously.contains(&a.id)).collect();
+    let rows = new_mentions.iter().map(|a| mentions::ActiveModel {
+        id: Set(state.ids.next()),
+        status_id: Set(saved.id),
+        account_id: Set(a.id),
+        created_at: Set(now),
+    });
+    db::statuses::insert_mentions(&txn, rows.collect()).await?;
+    for acc in &new_mentions {
+        notify(&txn, &state.ids, acc, author.id, NotificationKind::Mention, Some(saved.id)).await?;
+    }
+    db::tags::unlink_all(&txn, saved.id).await?;
+    let tag_ids = db::tags::find_or_create(&txn, &tags, || state.ids.next()).await?;
+    db::tags::link(&txn, saved.id, &tag_ids).await?;
+    let inboxes = status_inboxes(&txn, &saved, &mentioned).await?;
+    if !inboxes.is_empty() {
+        let parent_uri = match saved.in_reply_to_id {
+            Some(p) => db::statuses::find_any(&txn, p).await?.map(|s| s.uri),
+            None => None,
+        };
+        let note = note_of(&saved, author, &mentioned, &tags, parent_uri, &base);
+        let note_json = serde_json::to_value(&note).map_err(AppError::internal)?;
+        let activity = serde_json::json!({
+            "id": format!("{}#updates/{}", saved.uri, now.timestamp_micros()),
+            "type": "Update",
+            "actor": author.uri,
+            "to": note.to,
+            "cc": note.cc,
+            "object": note_json,
+        });
+        emit(&txn, state, author, activity, inboxes).await?;
+    }
+    txn.commit().await?;
+    kick(state);
+    Ok(saved)
+}
+
 /// A status the viewer may see, or 404.
 pub async fn get(state: &AppState, viewer: Option<&accounts::Model>, id: i64) -> AppResult<statuses::Model> {
     let status = db::statuses::find(&state.db.read, id).await?.ok_or_else(AppError::not_found)?;
