@@ -234,7 +234,7 @@ async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
     let post = beta.post(&bob, "like me, if you can", Visibility::Public).await;
 
     let inbox = url::Url::parse(&format!("{}/inbox", beta.base_url())).unwrap();
-    let client = reqwest::Client::builder().resolve(&"beta.test".to_string(), beta.addr).build().unwrap();
+    let client = reqwest::Client::builder().resolve("beta.test", beta.addr).build().unwrap();
     let keys = KeyCache::default();
     let key_id = format!("{}#main-key", alice.uri);
     let pem = alice.private_key_pem.clone().unwrap();
