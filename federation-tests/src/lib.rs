@@ -70,6 +70,26 @@ pub async fn start(names: &[&str]) -> Vec<Instance> {
     out
 }
 
+/// Starts one instance named by its loopback address (`localhost:PORT`), for
+/// talking to peers that are not Kith.
+pub async fn start_on_localhost() -> Instance {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::new(dir.path()).await;
+    let port = listener.local_addr().unwrap().port();
+    let domain = format!("localhost:{port}");
+    let data_dir = dir.path().display().to_string();
+    let config = Config::from_pairs(&[
+        ("domain", &domain),
+        ("scheme", "http"),
+        ("data_dir", &data_dir),
+        ("database_url", &db.url),
+        ("allow_private_addresses", "true"),
+    ])
+    .unwrap();
+    launch("kith".into(), config, listener, dir, db).await
+}
+
 async fn launch(name: String, config: Config, listener: tokio::net::TcpListener, dir: tempfile::TempDir, db: TestDatabase) -> Instance {
     let domain = config.domain.clone();
     let addr = listener.local_addr().unwrap();
