@@ -56,6 +56,8 @@ pub struct Config {
     pub database_max_connections: u32,
     /// Let outgoing fetches and deliveries reach loopback and private addresses (tests, LANs).
     pub allow_private_addresses: bool,
+    /// Serve ActivityPub documents only to signed requests (Mastodon's "secure mode").
+    pub authorized_fetch: bool,
     pub instance_name: String,
     pub registrations: RegistrationMode,
     pub max_status_chars: usize,
@@ -78,6 +80,7 @@ impl Default for Config {
             data_dir,
             database_max_connections: 10,
             allow_private_addresses: false,
+            authorized_fetch: false,
             instance_name: "Kith".into(),
             registrations: RegistrationMode::Open,
             max_status_chars: 500,
@@ -112,6 +115,7 @@ pub const KEYS: &[&str] = &[
     "database_url",
     "database_max_connections",
     "allow_private_addresses",
+    "authorized_fetch",
     "instance_name",
     "registrations",
     "max_status_chars",
@@ -203,6 +207,7 @@ impl Config {
                     c.database_max_connections = v.parse().ok().filter(|n| *n >= 1 && *n <= 1000).ok_or_else(|| bad("a whole number from 1 to 1000"))?
                 }
                 "allow_private_addresses" => c.allow_private_addresses = parse_bool(v).ok_or_else(|| bad("`true` or `false`"))?,
+                "authorized_fetch" => c.authorized_fetch = parse_bool(v).ok_or_else(|| bad("`true` or `false`"))?,
                 "instance_name" => {
                     if v.is_empty() || v.chars().count() > 100 {
                         return Err(bad("a name of 1 to 100 characters"));

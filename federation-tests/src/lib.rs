@@ -44,6 +44,11 @@ fn host(name: &str) -> String {
 
 /// Starts instances named `names` that know each other's host names.
 pub async fn start(names: &[&str]) -> Vec<Instance> {
+    start_configured(names, |_, _| {}).await
+}
+
+/// [`start`], letting `configure` change each instance's configuration.
+pub async fn start_configured(names: &[&str], configure: impl Fn(&str, &mut Config)) -> Vec<Instance> {
     let mut listeners = Vec::new();
     for _ in names {
         listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
@@ -65,6 +70,7 @@ pub async fn start(names: &[&str]) -> Vec<Instance> {
         ])
         .unwrap();
         config.resolve = resolve.clone();
+        configure(name, &mut config);
         out.push(launch(name.to_string(), config, listener, dir, db).await);
     }
     out

@@ -416,3 +416,50 @@ async fn edits_profile_updates_and_blocks_propagate() {
 async fn beta_account_of(beta: &federation_tests::Instance, a: &entity::accounts::Model) -> entity::accounts::Model {
     kith::db::accounts::find_by_uri(&beta.state.db.read, &a.uri).await.unwrap().unwrap()
 }
+
+/// With authorized fetch on, beta answers only signed requests; Kith's own
+/// fetches are signed, so federation goes on. A reply whose parent a server has
+/// never seen makes it fetch the parent, so the thread holds together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorized_fetch_and_missing_parents() {
+    let mut nodes = federation_tests::start_configured(&["alpha", "beta", "gamma"], |name, c| {
+        c.authorized_fetch = name == "beta";
+    })
+    .await;
+    let gamma = nodes.pop().unwrap();
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let carol = gamma.user("carol").await;
+    let post = beta.post(&bob, "the start of a thread", Visibility::Public).await;
+
+    // Unsigned fetches are refused; the signed ones Kith makes go through.
+    let client = reqwest::Client::builder().resolve("beta.test", beta.addr).build().unwrap();
+    let r = client.get(&bob.uri).header("accept", "application/activity+json").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = client.get(&post.uri).header("accept", "application/activity+json").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri).await.unwrap();
+
+    // alice follows carol only; carol replies to bob.
+    let carol_at_alpha = alpha.lookup("carol", &gamma).await;
+    follow(&alpha.state, &alice, carol_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows carol", 30, || async {
+        relationship(&alpha.state, &alice, carol_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+    let reply = create(&gamma.state, &carol, NewStatus::new("I agree", Visibility::Public).reply_to(at_gamma.id)).await.unwrap();
+    let reply_at_alpha = eventually("the reply reaches alpha", 30, || async { alpha.status_by_uri(&reply.uri).await }).await;
+    let parent_at_alpha = alpha.status_by_uri(&post.uri).await.expect("alpha fetched the parent from beta");
+    assert_eq!(reply_at_alpha.in_reply_to_id, Some(parent_at_alpha.id));
+    assert_eq!(reply_at_alpha.thread_root_id, Some(parent_at_alpha.id));
+    let ctx = context(&alpha.state, Some(&alice), reply_at_alpha.id).await.unwrap();
+    assert_eq!(ctx.ancestors.iter().map(|s| s.uri.clone()).collect::<Vec<_>>(), vec![post.uri.clone()]);
+
+    // beta's replies collection lists the reply, for a signed fetch.
+    // beta's replies collection answers a signed fetch.
+    let replies = kith::apub::fetch::fetch_object(&alpha.state, &url::Url::parse(&format!("{}/replies", post.uri)).unwrap()).await.unwrap();
+    assert_eq!(replies["type"], "Collection");
+    assert_eq!(replies["id"], format!("{}/replies", post.uri));
+}

@@ -22,10 +22,10 @@ pub async fn actor(state: &AppState, username: &str) -> AppResult<Value> {
     Ok(with_context(&Person::from_account(&account)))
 }
 
-/// A public or unlisted status of `username`, as a Note.
-async fn public_note(state: &AppState, username: &str, id: i64) -> AppResult<Note> {
+/// A status of `username` that `viewer` (the signer of the request, if any) may see, as a Note.
+async fn visible_note(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Note> {
     let account = service::accounts::find_visible_local(state, username).await?;
-    let status = service::statuses::get(state, None, id).await?;
+    let status = service::statuses::get(state, viewer, id).await?;
     if status.account_id != account.id || status.reblog_of_id.is_some() || !status.local {
         return Err(AppError::not_found());
     }
@@ -47,12 +47,30 @@ async fn note_for(state: &AppState, status: &entity::statuses::Model) -> AppResu
     ))
 }
 
-pub async fn note(state: &AppState, username: &str, id: i64) -> AppResult<Value> {
-    Ok(with_context(&public_note(state, username, id).await?))
+pub async fn note(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Value> {
+    Ok(with_context(&visible_note(state, username, id, viewer).await?))
 }
 
-pub async fn create_activity(state: &AppState, username: &str, id: i64) -> AppResult<Value> {
-    Ok(with_context(&Create::for_note(public_note(state, username, id).await?)))
+pub async fn create_activity(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Value> {
+    Ok(with_context(&Create::for_note(visible_note(state, username, id, viewer).await?)))
+}
+
+/// The public replies to a status, as a Collection whose first page lists them.
+pub async fn replies(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Value> {
+    let note = visible_note(state, username, id, viewer).await?;
+    let uris = service::statuses::public_reply_uris(state, id, 60).await?;
+    let collection_id = format!("{}/replies", note.id);
+    Ok(with_context(&json!({
+        "id": collection_id,
+        "type": "Collection",
+        "totalItems": uris.len(),
+        "first": {
+            "id": format!("{collection_id}?page=true"),
+            "type": "CollectionPage",
+            "partOf": collection_id,
+            "items": uris,
+        }
+    })))
 }
 
 /// The outbox: public and unlisted posts (as Create) and boosts (as Announce).

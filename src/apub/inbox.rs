@@ -44,7 +44,7 @@ fn id_of(v: Option<&Value>) -> Option<&str> {
 }
 
 /// Who signed the request: the actor owning `key_id`, fetched if unknown.
-async fn key_owner(state: &AppState, key_id: &str) -> AppResult<accounts::Model> {
+pub(crate) async fn key_owner(state: &AppState, key_id: &str) -> AppResult<accounts::Model> {
     let actor_uri = signatures::actor_of_key_id(key_id);
     if let Some(a) = db::accounts::find_by_uri(&state.db.read, actor_uri).await? {
         return Ok(a);
@@ -202,6 +202,7 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
                 return Ok(());
             }
             let status = read_note(&note, actor)?;
+            fetch_missing_parent(state, &status, 0).await;
             service::statuses::receive_remote(state, actor, status).await.map(|_| ())
         }
         "Update" => {
@@ -262,8 +263,30 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
     }
 }
 
+/// How far up a thread missing parents are fetched.
+const MAX_PARENT_DEPTH: usize = 5;
+
+/// Fetches the parent a reply points at when this server does not have it, so
+/// the reply attaches to its thread. Failure leaves the reply unthreaded.
+async fn fetch_missing_parent(state: &AppState, status: &RemoteStatus, depth: usize) {
+    let Some(parent) = &status.in_reply_to_uri else { return };
+    if depth >= MAX_PARENT_DEPTH || matches!(db::statuses::find_by_uri(&state.db.read, parent).await, Ok(Some(_))) {
+        return;
+    }
+    if let Err(e) = Box::pin(fetch_status_at_depth(state, parent, depth + 1)).await {
+        tracing::debug!(error = %e, parent, "cannot fetch a reply's parent");
+    }
+}
+
 /// Fetches a status by its id from its own server and stores it (with its author).
 pub async fn fetch_status(state: &AppState, uri: &str) -> AppResult<entity::statuses::Model> {
+    fetch_status_at_depth(state, uri, 0).await
+}
+
+async fn fetch_status_at_depth(state: &AppState, uri: &str, depth: usize) -> AppResult<entity::statuses::Model> {
+    if let Some(s) = db::statuses::find_by_uri(&state.db.read, uri).await? {
+        return Ok(s);
+    }
     let url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("bad object id".into()))?;
     let note = fetch_object(state, &url).await.map_err(|e| AppError::Validation(e.to_string()))?;
     if !matches!(str_of(&note, "type"), Some("Note" | "Article" | "Page" | "Question")) {
@@ -272,6 +295,7 @@ pub async fn fetch_status(state: &AppState, uri: &str) -> AppResult<entity::stat
     let author_uri = id_of(note.get("attributedTo")).ok_or_else(|| AppError::Validation("the post has no author".into()))?;
     let author = resolve_actor(state, author_uri).await?;
     let status = read_note(&note, &author)?;
+    fetch_missing_parent(state, &status, depth).await;
     service::statuses::receive_remote(state, &author, status).await
 }
 

@@ -235,6 +235,21 @@ pub async fn thread(conn: &impl ConnectionTrait, root_id: i64) -> Result<Vec<sta
         .await
 }
 
+/// URIs of the public and unlisted live replies to a status, oldest first.
+pub async fn public_reply_uris(conn: &impl ConnectionTrait, id: i64, limit: u64) -> Result<Vec<String>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::Uri)
+        .filter(Column::InReplyToId.eq(id))
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::Visibility.is_in([Visibility::Public, Visibility::Unlisted]))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 /// Local statuses, for counts.
 pub async fn count_local(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;

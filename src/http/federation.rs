@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{name}/following", get(following))
         .route("/users/{name}/statuses/{id}", get(status))
         .route("/users/{name}/statuses/{id}/activity", get(status_activity))
+        .route("/users/{name}/statuses/{id}/replies", get(status_replies))
         .merge(
             Router::new()
                 .route("/inbox", post(inbox))
@@ -117,7 +118,37 @@ fn to_page(location: String) -> Response {
     Redirect::to(&location).into_response()
 }
 
-async fn actor(State(state): State<AppState>, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Response> {
+/// The actor that signed a GET, if it was signed. A bad signature is a 401; with
+/// authorized fetch on, so is no signature, except for the instance actor, whose
+/// key others need to check our own signed fetches.
+async fn signed_viewer(state: &AppState, uri: &axum::http::Uri, headers: &HeaderMap, exempt: bool) -> AppResult<Option<entity::accounts::Model>> {
+    if exempt {
+        // Checking a signature on the instance actor would mean fetching the
+        // signer's key, whose server would check ours the same way: a loop.
+        return Ok(None);
+    }
+    if !headers.contains_key("signature") {
+        if state.config.authorized_fetch && !exempt {
+            return Err(AppError::Unauthorized("this server only answers signed requests".into()));
+        }
+        return Ok(None);
+    }
+    let map: std::collections::BTreeMap<String, String> = headers
+        .iter()
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .collect();
+    let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
+    let pending = crate::apub::signatures::prepare("GET", &path, &map, None).map_err(|e| AppError::Unauthorized(e.to_string()))?;
+    let signer = crate::apub::inbox::key_owner(state, &pending.key_id).await.map_err(|e| AppError::Unauthorized(format!("the signing key cannot be found: {e}")))?;
+    pending.verify(&state.keys, &signer.public_key_pem).map_err(|e| AppError::Unauthorized(e.to_string()))?;
+    Ok(Some(signer))
+}
+
+async fn actor(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Response> {
+    let exempt = name == crate::service::accounts::INSTANCE_ACTOR;
+    if wants_json(&headers) {
+        signed_viewer(&state, &uri, &headers, exempt).await?;
+    }
     let doc = documents::actor(&state, &name).await?;
     if wants_json(&headers) {
         return Ok(activity_json(doc));
@@ -145,15 +176,18 @@ impl PageQuery {
     }
 }
 
-async fn outbox(State(state): State<AppState>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+async fn outbox(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> AppResult<Response> {
+    signed_viewer(&state, &uri, &headers, false).await?;
     Ok(activity_json(documents::outbox(&state, &name, q.page()?).await?))
 }
 
-async fn followers(State(state): State<AppState>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+async fn followers(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> AppResult<Response> {
+    signed_viewer(&state, &uri, &headers, false).await?;
     Ok(activity_json(documents::follow_collection(&state, &name, FollowSide::Followers, q.page()?).await?))
 }
 
-async fn following(State(state): State<AppState>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> AppResult<Response> {
+async fn following(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> AppResult<Response> {
+    signed_viewer(&state, &uri, &headers, false).await?;
     Ok(activity_json(documents::follow_collection(&state, &name, FollowSide::Following, q.page()?).await?))
 }
 
@@ -161,15 +195,22 @@ fn parse_id(id: &str) -> AppResult<i64> {
     id.parse().map_err(|_| AppError::not_found())
 }
 
-async fn status(State(state): State<AppState>, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
-    let doc = documents::note(&state, &name, parse_id(&id)?).await?;
+async fn status(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
+    let viewer = if wants_json(&headers) { signed_viewer(&state, &uri, &headers, false).await? } else { None };
+    let doc = documents::note(&state, &name, parse_id(&id)?, viewer.as_ref()).await?;
     if wants_json(&headers) {
         return Ok(activity_json(doc));
     }
     Ok(to_page(doc.get("url").and_then(Value::as_str).unwrap_or("/").to_string()))
 }
 
-async fn status_activity(State(state): State<AppState>, Path((name, id)): Path<(String, String)>) -> AppResult<Response> {
-    Ok(activity_json(documents::create_activity(&state, &name, parse_id(&id)?).await?))
+async fn status_activity(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
+    let viewer = signed_viewer(&state, &uri, &headers, false).await?;
+    Ok(activity_json(documents::create_activity(&state, &name, parse_id(&id)?, viewer.as_ref()).await?))
+}
+
+async fn status_replies(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
+    let viewer = signed_viewer(&state, &uri, &headers, false).await?;
+    Ok(activity_json(documents::replies(&state, &name, parse_id(&id)?, viewer.as_ref()).await?))
 }
 

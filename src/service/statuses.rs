@@ -229,6 +229,11 @@ async fn record_direct_message(
     Ok(())
 }
 
+/// URIs of the public and unlisted replies to a status, oldest first.
+pub async fn public_reply_uris(state: &AppState, id: i64, limit: u64) -> AppResult<Vec<String>> {
+    Ok(db::statuses::public_reply_uris(&state.db.read, id, limit).await?)
+}
+
 /// What an edit may change.
 #[derive(Clone, Debug)]
 pub struct StatusEdit {

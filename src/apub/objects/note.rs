@@ -33,6 +33,9 @@ pub struct Note {
     pub attachment: Vec<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_map: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The replies collection (for local notes).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replies: Option<String>,
 }
 
 /// Who a status is addressed to, as Mastodon addresses it:
@@ -103,6 +106,7 @@ impl Note {
             tag,
             attachment: Vec::new(),
             content_map,
+            replies: s.local.then(|| format!("{}/replies", s.uri)),
         }
     }
 }
