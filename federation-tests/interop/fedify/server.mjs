@@ -6,6 +6,7 @@
 //
 // Its public base URL is http://localhost:$PORT; it listens on 127.0.0.1.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { serve } from "@hono/node-server";
 import {
@@ -41,6 +42,7 @@ const LOG_LEVEL = process.env.LOG_LEVEL ?? "info";
 
 await configure({
   sinks: { console: getConsoleSink() },
+  contextLocalStorage: new AsyncLocalStorage(),
   loggers: [
     { category: "fedify", lowestLevel: LOG_LEVEL, sinks: ["console"] },
     { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
