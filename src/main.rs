@@ -56,6 +56,13 @@ enum UserCommand {
     Suspend { name: String },
     /// Lift a suspension.
     Unsuspend { name: String },
+    /// Delete a user for good, telling the servers that know them.
+    Delete {
+        name: String,
+        /// Required: there is no undo.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -137,6 +144,13 @@ async fn user_command(state: AppState, cmd: UserCommand) -> Result<(), Error> {
         UserCommand::Suspend { name } => {
             accounts::set_suspended(&state, &name, true).await?;
             println!("{name} is suspended");
+        }
+        UserCommand::Delete { name, yes } => {
+            if !yes {
+                return Err(Error::Io(format!("deleting {name} cannot be undone; run again with --yes")));
+            }
+            accounts::delete_local(&state, &name).await?;
+            println!("{name} is deleted; servers that knew them are told when `kith serve` runs");
         }
         UserCommand::Unsuspend { name } => {
             accounts::set_suspended(&state, &name, false).await?;

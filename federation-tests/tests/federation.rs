@@ -463,3 +463,39 @@ async fn authorized_fetch_and_missing_parents() {
     assert_eq!(replies["type"], "Collection");
     assert_eq!(replies["id"], format!("{}/replies", post.uri));
 }
+
+/// Undoing a like travels, and so does deleting an account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlikes_and_account_deletions_propagate() {
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let bob_at_alpha = alpha.lookup("bob", &beta).await;
+    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows bob", 30, || async {
+        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+    let post = beta.post(&bob, "like and unlike", Visibility::Public).await;
+    let copy = eventually("the post arrives", 30, || async { alpha.status_by_uri(&post.uri).await }).await;
+    favourite(&alpha.state, &alice, copy.id).await.unwrap();
+    eventually("the like arrives", 30, || async { (beta.status_by_uri(&post.uri).await.unwrap().favourites_count == 1).then_some(()) }).await;
+    kith::service::interactions::unfavourite(&alpha.state, &alice, copy.id).await.unwrap();
+    eventually("the unlike arrives", 30, || async { (beta.status_by_uri(&post.uri).await.unwrap().favourites_count == 0).then_some(()) }).await;
+    let n = kith::service::notifications::list(&beta.state, &bob, Some(&[NotificationKind::Favourite]), &Page::new(20)).await.unwrap();
+    assert!(n.is_empty(), "the notification went with the like");
+
+    // bob deletes his account: alpha takes his posts down and ends the follow.
+    kith::service::accounts::delete_local(&beta.state, "bob").await.unwrap();
+    eventually("the actor deletion reaches alpha", 30, || async {
+        alpha.reload(&bob_at_alpha).await.suspended_at.map(|_| ())
+    })
+    .await;
+    assert!(alpha.status_by_uri(&post.uri).await.unwrap().deleted_at.is_some());
+    assert!(!alpha.home_uris(&alice).await.contains(&post.uri));
+    assert!(!relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following);
+    assert_eq!(alpha.reload(&alice).await.following_count, 0);
+    assert!(kith::service::accounts::authenticate(&beta.state, "bob", "a long password").await.is_err(), "the login is gone");
+}

@@ -133,15 +133,30 @@ async fn signed_viewer(state: &AppState, uri: &axum::http::Uri, headers: &Header
         }
         return Ok(None);
     }
+    match verify_get(state, uri, headers).await {
+        Ok(signer) => Ok(Some(signer)),
+        // Without authorized fetch a signature that cannot be checked only means
+        // the request is treated as anonymous, as Mastodon does.
+        Err(e) if state.config.authorized_fetch => Err(e),
+        Err(e) => {
+            tracing::debug!(error = %e, "ignoring an unverifiable signature on a GET");
+            Ok(None)
+        }
+    }
+}
+
+async fn verify_get(state: &AppState, uri: &axum::http::Uri, headers: &HeaderMap) -> AppResult<entity::accounts::Model> {
     let map: std::collections::BTreeMap<String, String> = headers
         .iter()
         .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
         .collect();
     let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
     let pending = crate::apub::signatures::prepare("GET", &path, &map, None).map_err(|e| AppError::Unauthorized(e.to_string()))?;
-    let signer = crate::apub::inbox::key_owner(state, &pending.key_id).await.map_err(|e| AppError::Unauthorized(format!("the signing key cannot be found: {e}")))?;
+    let signer = crate::apub::inbox::key_owner(state, &pending.key_id)
+        .await
+        .map_err(|e| AppError::Unauthorized(format!("the signing key cannot be found: {e}")))?;
     pending.verify(&state.keys, &signer.public_key_pem).map_err(|e| AppError::Unauthorized(e.to_string()))?;
-    Ok(Some(signer))
+    Ok(signer)
 }
 
 async fn actor(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Response> {

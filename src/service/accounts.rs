@@ -474,6 +474,55 @@ pub async fn receive_remote_actor_delete(state: &AppState, account: &accounts::M
     Ok(())
 }
 
+/// Deletes a local account for good: its login goes, its posts are taken down,
+/// its follows end, and every server that knows it gets a Delete of the actor.
+/// The account row stays, suspended, so the name is never reused and the key can
+/// still sign the Delete until it is delivered.
+pub async fn delete_local(state: &AppState, username: &str) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let (account, user) = find_local(state, username).await?;
+    let c = &state.db.read;
+    let mut inboxes = db::deliveries::remote_follower_inboxes(c, account.id).await?;
+    let following = db::relationships::following_ids(c, account.id, 100_000).await?;
+    for a in db::accounts::find_many(c, &following).await? {
+        inboxes.extend(super::outbox::inbox_of(&a));
+    }
+    let status_ids: Vec<i64> = entity::statuses::Entity::find()
+        .select_only()
+        .column(entity::statuses::Column::Id)
+        .filter(entity::statuses::Column::AccountId.eq(account.id))
+        .filter(entity::statuses::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(c)
+        .await?;
+    let txn = state.db.write.begin().await?;
+    for id in status_ids {
+        db::feeds::remove_status(&txn, id).await?;
+        db::statuses::soft_delete(&txn, id).await?;
+    }
+    for id in following {
+        db::relationships::delete_follow(&txn, account.id, id).await?;
+        db::accounts::bump(&txn, id, db::accounts::Counter::Followers, -1).await?;
+    }
+    for id in db::relationships::follower_ids(&txn, account.id, 100_000).await? {
+        db::relationships::delete_follow(&txn, id, account.id).await?;
+        db::accounts::bump(&txn, id, db::accounts::Counter::Following, -1).await?;
+    }
+    entity::users::Entity::delete_by_id(user.id).exec(&txn).await?;
+    db::accounts::set_suspended(&txn, account.id, Some(db::now())).await?;
+    let activity = serde_json::json!({
+        "id": format!("{}#delete", account.uri),
+        "type": "Delete",
+        "actor": account.uri,
+        "object": account.uri,
+        "to": [crate::apub::context::PUBLIC],
+    });
+    super::outbox::emit(&txn, state, &account, activity, inboxes).await?;
+    txn.commit().await?;
+    super::outbox::kick(state);
+    Ok(())
+}
+
 pub async fn reset_password(state: &AppState, username: &str, new_password: &str) -> AppResult<()> {
     validate_password(new_password)?;
     let (_, user) = find_local(state, username).await?;

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod federation_documents;
 mod fixtures;
+mod inbox;
 mod interactions;
 mod relationships;
 mod server;
