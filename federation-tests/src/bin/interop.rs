@@ -135,8 +135,9 @@ async fn main() -> ExitCode {
     };
     let name = arg("--name").unwrap_or_else(|| "peer".into());
     let host = base.trim_start_matches("http://").trim_end_matches('/').to_string();
-    let peer = Peer { base: base.trim_end_matches('/').to_string(), host, http: reqwest::Client::new() };
+    // Kith installs the TLS crypto provider the HTTP clients need: start it first.
     let kith = start_on_localhost().await;
+    let peer = Peer { base: base.trim_end_matches('/').to_string(), host, http: reqwest::Client::new() };
     println!("interop with {name}: Kith at {}, peer at {}", kith.base_url(), peer.base);
     let mut results = Vec::new();
     scenario(&kith, &peer, &mut results).await;
