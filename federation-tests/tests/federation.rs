@@ -158,6 +158,20 @@ async fn a_locked_account_approves_remote_followers_and_unfollowing_stops_delive
     let r = relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap();
     assert!(r.requested && !r.following, "still waiting for approval");
 
+    // A second follower is turned down: the Reject travels too.
+    let carol = alpha.user("carol").await;
+    follow(&alpha.state, &carol, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    let carol_at_beta = eventually("carol's request reaches beta", 30, || async {
+        kith::service::relationships::follow_requests(&beta.state, &bob).await.unwrap().into_iter().find(|a| a.username == "carol")
+    })
+    .await;
+    kith::service::relationships::reject_follow_request(&beta.state, &bob, carol_at_beta.id).await.unwrap();
+    eventually("the Reject reaches alpha", 30, || async {
+        (!relationship(&alpha.state, &carol, bob_at_alpha.id).await.unwrap().requested).then_some(())
+    })
+    .await;
+    assert!(!relationship(&alpha.state, &carol, bob_at_alpha.id).await.unwrap().following);
+
     kith::service::relationships::authorize_follow_request(&beta.state, &bob, requests[0].id).await.unwrap();
     eventually("the approval reaches alpha", 30, || async {
         relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
@@ -498,4 +512,30 @@ async fn unlikes_and_account_deletions_propagate() {
     assert!(!relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following);
     assert_eq!(alpha.reload(&alice).await.following_count, 0);
     assert!(kith::service::accounts::authenticate(&beta.state, "bob", "a long password").await.is_err(), "the login is gone");
+}
+
+/// A sender whose key changed since we stored it is fetched again, and its
+/// activity goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_is_fetched_again() {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let bob_at_alpha = alpha.lookup("bob", &beta).await;
+    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    eventually("alice follows bob", 30, || async {
+        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+    })
+    .await;
+    // alpha's copy of bob's key goes stale (as if bob's server had rotated it).
+    let other = kith::apub::keys::generate().unwrap();
+    let mut m = alpha.reload(&bob_at_alpha).await.into_active_model();
+    m.public_key_pem = Set(other.public_pem);
+    m.update(&alpha.state.db.write).await.unwrap();
+    let post = beta.post(&bob, "signed with my real key", Visibility::Public).await;
+    eventually("the post still arrives", 30, || async { alpha.status_by_uri(&post.uri).await }).await;
+    assert_eq!(alpha.reload(&bob_at_alpha).await.public_key_pem, bob.public_key_pem, "the real key was fetched again");
 }

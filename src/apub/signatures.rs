@@ -44,7 +44,8 @@ pub enum VerifyError {
 #[derive(Default)]
 pub struct KeyCache {
     private: Mutex<HashMap<String, Arc<RsaKeyPair>>>,
-    public: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    /// key id -> (the PEM it was parsed from, the parsed key): a changed PEM is parsed again.
+    public: Mutex<HashMap<String, (Arc<str>, Arc<Vec<u8>>)>>,
 }
 
 fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
@@ -77,7 +78,14 @@ impl KeyCache {
     pub fn public_key(&self, key_id: &str, pem: &str) -> Option<Arc<Vec<u8>>> {
         use rsa::pkcs1::EncodeRsaPublicKey;
         use rsa::pkcs8::DecodePublicKey;
-        cached(&self.public, key_id, || {
+        if let Ok(m) = self.public.lock() {
+            if let Some((cached_pem, key)) = m.get(key_id) {
+                if **cached_pem == *pem {
+                    return Some(key.clone());
+                }
+            }
+        }
+        let parsed: Option<Arc<Vec<u8>>> = (|| {
             let key = rsa::RsaPublicKey::from_public_key_pem(pem.trim())
                 .or_else(|_| {
                     use rsa::pkcs1::DecodeRsaPublicKey;
@@ -85,7 +93,15 @@ impl KeyCache {
                 })
                 .ok()?;
             key.to_pkcs1_der().ok().map(|d| Arc::new(d.as_bytes().to_vec()))
-        })
+        })();
+        let parsed = parsed?;
+        if let Ok(mut m) = self.public.lock() {
+            if m.len() >= CACHE_CAP {
+                m.clear();
+            }
+            m.insert(key_id.to_string(), (Arc::from(pem), parsed.clone()));
+        }
+        Some(parsed)
     }
 
     /// Forgets a remote key (after the actor was refetched with a new one).
