@@ -3,12 +3,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_initial;
 mod m20261129_000002_federation;
+mod m20261129_000003_oauth;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_initial::Migration), Box::new(m20261129_000002_federation::Migration)]
+        vec![
+            Box::new(m20261129_000001_initial::Migration),
+            Box::new(m20261129_000002_federation::Migration),
+            Box::new(m20261129_000003_oauth::Migration),
+        ]
     }
 }

@@ -22,6 +22,7 @@ pub mod deliveries;
 pub mod feeds;
 pub mod interactions;
 pub mod notifications;
+pub mod oauth;
 pub mod relationships;
 pub mod statuses;
 pub mod tags;

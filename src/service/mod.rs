@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod instance;
 pub mod interactions;
 pub mod notifications;
+pub mod oauth;
 pub mod outbox;
 pub mod relationships;
 pub mod statuses;
