@@ -40,12 +40,15 @@ pub enum VerifyError {
     Invalid,
 }
 
+/// The PEM a public key was parsed from, and the parsed (PKCS#1) key.
+type ParsedPublicKey = (Arc<str>, Arc<Vec<u8>>);
+
 /// Parsed keys, shared by every request of a process.
 #[derive(Default)]
 pub struct KeyCache {
     private: Mutex<HashMap<String, Arc<RsaKeyPair>>>,
     /// key id -> (the PEM it was parsed from, the parsed key): a changed PEM is parsed again.
-    public: Mutex<HashMap<String, (Arc<str>, Arc<Vec<u8>>)>>,
+    public: Mutex<HashMap<String, ParsedPublicKey>>,
 }
 
 fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
@@ -78,13 +81,11 @@ impl KeyCache {
     pub fn public_key(&self, key_id: &str, pem: &str) -> Option<Arc<Vec<u8>>> {
         use rsa::pkcs1::EncodeRsaPublicKey;
         use rsa::pkcs8::DecodePublicKey;
-        if let Ok(m) = self.public.lock() {
-            if let Some((cached_pem, key)) = m.get(key_id) {
-                if **cached_pem == *pem {
+        if let Ok(m) = self.public.lock()
+            && let Some((cached_pem, key)) = m.get(key_id)
+                && **cached_pem == *pem {
                     return Some(key.clone());
                 }
-            }
-        }
         let parsed: Option<Arc<Vec<u8>>> = (|| {
             let key = rsa::RsaPublicKey::from_public_key_pem(pem.trim())
                 .or_else(|_| {

@@ -109,3 +109,17 @@ pub async fn count_local_active_since(conn: &impl ConnectionTrait, since: chrono
         .count(conn)
         .await
 }
+
+/// The domains of every remote account this server knows.
+pub async fn known_domains(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<Option<String>> = Entity::find()
+        .select_only()
+        .column(Column::Domain)
+        .filter(Column::Domain.is_not_null())
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}

@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
 
+pub mod api;
 mod federation;
 use crate::state::AppState;
 
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .merge(federation::routes())
+        .merge(api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))

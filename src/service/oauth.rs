@@ -135,11 +135,10 @@ pub async fn create_app(state: &AppState, name: &str, redirect_uris: &str, scope
     }
     let scopes = Scopes::parse(scopes)?;
     let website = website.map(str::trim).filter(|w| !w.is_empty());
-    if let Some(w) = website {
-        if !url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+    if let Some(w) = website
+        && !url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
             return Err(AppError::validation("Validation failed: Website is not a valid URL"));
         }
-    }
     let client_secret = random_secret();
     let app = db::oauth::insert_app(
         &state.db.write,
@@ -307,11 +306,10 @@ pub async fn code_grant(
 
 /// Revokes a token of this app (RFC 7009: an unknown token is not an error).
 pub async fn revoke(state: &AppState, app: &apps::Model, token: &str) -> AppResult<()> {
-    if let Some(t) = db::oauth::token_by_hash(&state.db.read, &hash(token)).await? {
-        if t.application_id == app.id {
+    if let Some(t) = db::oauth::token_by_hash(&state.db.read, &hash(token)).await?
+        && t.application_id == app.id {
             db::oauth::revoke_token(&state.db.write, t.id).await?;
         }
-    }
     Ok(())
 }
 

@@ -1,0 +1,145 @@
+//! Instance discovery: `/api/v1/instance`, `/api/v2/instance` and friends.
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{Value, json};
+
+use super::json;
+use crate::config::RegistrationMode;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/instance", get(v1))
+        .route("/api/v2/instance", get(v2))
+        .route("/api/v1/instance/peers", get(peers))
+        .route("/api/v1/instance/rules", get(rules))
+        .route("/api/v1/custom_emojis", get(empty_list))
+        .route("/api/v1/announcements", get(empty_list))
+        .route("/.well-known/oauth-authorization-server", get(oauth_metadata))
+        .route(super::entities::MISSING_AVATAR, get(missing_avatar))
+        .route(super::entities::MISSING_HEADER, get(missing_header))
+}
+
+/// The Mastodon API version Kith speaks, for clients that check it.
+pub const MASTODON_VERSION: &str = "4.3.0";
+
+fn version() -> String {
+    format!("{MASTODON_VERSION} (compatible; Kith {})", env!("CARGO_PKG_VERSION"))
+}
+
+fn configuration(state: &AppState) -> Value {
+    json!({
+        "urls": { "streaming": format!("{}", state.base_url().replacen("http", "ws", 1)), "status": null },
+        "vapid": { "public_key": "" },
+        "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
+        "statuses": { "max_characters": state.config.max_status_chars, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
+        "media_attachments": {
+            "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+            "image_size_limit": 16 * 1024 * 1024,
+            "image_matrix_limit": 33_177_600,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+            "description_limit": 1500
+        },
+        "polls": { "max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746 },
+        "translation": { "enabled": false },
+    })
+}
+
+async fn v2(State(state): State<AppState>) -> AppResult<Response> {
+    let usage = crate::service::instance::usage(&state).await?;
+    let reg = state.config.registrations;
+    Ok(json(json!({
+        "domain": state.config.domain,
+        "title": state.config.instance_name,
+        "version": version(),
+        "source_url": "",
+        "description": format!("{} is a Kith social network.", state.config.instance_name),
+        "usage": { "users": { "active_month": usage.active_month } },
+        "thumbnail": { "url": format!("{}{}", state.base_url(), super::entities::MISSING_HEADER), "blurhash": null, "versions": {} },
+        "icon": [],
+        "languages": ["en"],
+        "configuration": configuration(&state),
+        "registrations": {
+            "enabled": matches!(reg, RegistrationMode::Open | RegistrationMode::Approval),
+            "approval_required": reg == RegistrationMode::Approval,
+            "message": null,
+            "url": null,
+            "reason_required": reg == RegistrationMode::Approval,
+            "min_age": null,
+        },
+        "api_versions": { "mastodon": 2 },
+        "contact": { "email": "", "account": null },
+        "rules": [],
+    })))
+}
+
+async fn v1(State(state): State<AppState>) -> AppResult<Response> {
+    let usage = crate::service::instance::usage(&state).await?;
+    let reg = state.config.registrations;
+    Ok(json(json!({
+        "uri": state.config.domain,
+        "title": state.config.instance_name,
+        "short_description": format!("{} is a Kith social network.", state.config.instance_name),
+        "description": format!("{} is a Kith social network.", state.config.instance_name),
+        "email": "",
+        "version": version(),
+        "urls": { "streaming_api": state.base_url().replacen("http", "ws", 1) },
+        "stats": { "user_count": usage.users, "status_count": usage.local_posts, "domain_count": 0 },
+        "thumbnail": format!("{}{}", state.base_url(), super::entities::MISSING_HEADER),
+        "languages": ["en"],
+        "registrations": matches!(reg, RegistrationMode::Open | RegistrationMode::Approval),
+        "approval_required": reg == RegistrationMode::Approval,
+        "invites_enabled": reg == RegistrationMode::Invite,
+        "configuration": configuration(&state),
+        "contact_account": null,
+        "rules": [],
+    })))
+}
+
+async fn peers(State(state): State<AppState>) -> AppResult<Response> {
+    Ok(json(crate::db::accounts::known_domains(&state.db.read).await?))
+}
+
+async fn rules() -> Response {
+    json(json!([]))
+}
+
+async fn empty_list() -> Response {
+    json(json!([]))
+}
+
+async fn oauth_metadata(State(state): State<AppState>) -> Response {
+    let base = state.base_url();
+    json(json!({
+        "issuer": format!("{base}/"),
+        "service_documentation": "https://docs.joinmastodon.org/",
+        "authorization_endpoint": format!("{base}/oauth/authorize"),
+        "token_endpoint": format!("{base}/oauth/token"),
+        "app_registration_endpoint": format!("{base}/api/v1/apps"),
+        "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "scopes_supported": crate::service::oauth::TOP_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": ["authorization_code", "password", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }))
+}
+
+async fn missing_avatar() -> Response {
+    image(include_bytes!("../assets/missing_avatar.png"))
+}
+
+async fn missing_header() -> Response {
+    image(include_bytes!("../assets/missing_header.png"))
+}
+
+fn image(bytes: &'static [u8]) -> Response {
+    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response()
+}

@@ -1,0 +1,157 @@
+//! `/api/v1/statuses/...`
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use entity::Visibility;
+use serde::Deserialize;
+
+use super::{Auth, Body, entities, json, parse_id};
+use crate::error::{AppError, AppResult};
+use crate::service::{self, statuses::NewStatus};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/statuses", post(create))
+        .route("/api/v1/statuses/{id}", get(show).delete(delete).put(edit))
+        .route("/api/v1/statuses/{id}/context", get(context))
+        .route("/api/v1/statuses/{id}/favourite", post(favourite))
+        .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
+        .route("/api/v1/statuses/{id}/reblog", post(reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(unreblog))
+        .route("/api/v1/statuses/{id}/bookmark", post(bookmark))
+        .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
+}
+
+#[derive(Deserialize, Default)]
+struct StatusForm {
+    status: Option<String>,
+    in_reply_to_id: Option<serde_json::Value>,
+    sensitive: Option<serde_json::Value>,
+    spoiler_text: Option<String>,
+    visibility: Option<String>,
+    language: Option<String>,
+}
+
+fn flag(v: &Option<serde_json::Value>) -> bool {
+    match v {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => matches!(s.as_str(), "true" | "1" | "on"),
+        _ => false,
+    }
+}
+
+fn id_value(v: &Option<serde_json::Value>) -> AppResult<Option<i64>> {
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) if s.is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) => s.parse().map(Some).map_err(|_| AppError::not_found()),
+        Some(serde_json::Value::Number(n)) => n.as_i64().map(Some).ok_or_else(AppError::not_found),
+        Some(_) => Err(AppError::Validation("in_reply_to_id is not an id".into())),
+    }
+}
+
+async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMap, Body(f): Body<StatusForm>) -> AppResult<Response> {
+    let me = auth.user("write:statuses")?;
+    let _ = headers; // Idempotency-Key: not honoured yet.
+    let visibility = match f.visibility.as_deref() {
+        None | Some("") => Visibility::Public,
+        Some(v) => Visibility::parse(v).ok_or_else(|| AppError::Validation(format!("Validation failed: Visibility {v} is not valid")))?,
+    };
+    let input = NewStatus {
+        text: f.status.unwrap_or_default(),
+        visibility,
+        in_reply_to_id: id_value(&f.in_reply_to_id)?,
+        sensitive: flag(&f.sensitive),
+        spoiler_text: f.spoiler_text.unwrap_or_default(),
+        language: f.language.filter(|l| !l.is_empty()),
+    };
+    let status = service::statuses::create(&state, me, input).await?;
+    Ok(json(entities::status(&state, Some(me), status).await?))
+}
+
+async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let viewer = auth.viewer();
+    let status = service::statuses::get(&state, viewer, parse_id(&id)?).await?;
+    Ok(json(entities::status(&state, viewer, status).await?))
+}
+
+async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let me = auth.user("write:statuses")?;
+    let old = service::statuses::delete(&state, me, parse_id(&id)?).await?;
+    let text = old.text.clone();
+    // The deleted status, with its source text so the app can offer to redraft it.
+    let views = service::timelines::hydrate(&state, vec![old]).await?;
+    let mut out = entities::statuses(&state, Some(me), &views).await?.pop().ok_or_else(AppError::not_found)?;
+    if let Some(obj) = out.as_object_mut() {
+        obj.insert("text".into(), serde_json::json!(text));
+    }
+    Ok(json(out))
+}
+
+async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Body(f): Body<StatusForm>) -> AppResult<Response> {
+    let me = auth.user("write:statuses")?;
+    let e = service::statuses::StatusEdit {
+        text: f.status.unwrap_or_default(),
+        spoiler_text: f.spoiler_text.unwrap_or_default(),
+        sensitive: flag(&f.sensitive),
+        language: f.language.filter(|l| !l.is_empty()),
+    };
+    let saved = service::statuses::edit(&state, me, parse_id(&id)?, e).await?;
+    Ok(json(entities::status(&state, Some(me), saved).await?))
+}
+
+async fn context(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let viewer = auth.viewer();
+    let ctx = service::statuses::context(&state, viewer, parse_id(&id)?).await?;
+    let ancestors = service::timelines::hydrate(&state, ctx.ancestors).await?;
+    let descendants = service::timelines::hydrate(&state, ctx.descendants).await?;
+    Ok(json(serde_json::json!({
+        "ancestors": entities::statuses(&state, viewer, &ancestors).await?,
+        "descendants": entities::statuses(&state, viewer, &descendants).await?,
+    })))
+}
+
+async fn favourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let me = auth.user("write:favourites")?;
+    let s = service::interactions::favourite(&state, me, parse_id(&id)?).await?;
+    Ok(json(entities::status(&state, Some(me), s).await?))
+}
+
+async fn unfavourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let me = auth.user("write:favourites")?;
+    let s = service::interactions::unfavourite(&state, me, parse_id(&id)?).await?;
+    Ok(json(entities::status(&state, Some(me), s).await?))
+}
+
+#[derive(Deserialize, Default)]
+struct ReblogForm {
+    visibility: Option<String>,
+}
+
+async fn reblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Body(f): Body<ReblogForm>) -> AppResult<Response> {
+    let me = auth.user("write:statuses")?;
+    let vis = f.visibility.as_deref().filter(|v| !v.is_empty()).map(|v| Visibility::parse(v).ok_or_else(|| AppError::Validation(format!("Validation failed: Visibility {v} is not valid")))).transpose()?;
+    let r = service::interactions::reblog(&state, me, parse_id(&id)?, vis).await?;
+    Ok(json(entities::status(&state, Some(me), r).await?))
+}
+
+async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let me = auth.user("write:statuses")?;
+    let s = service::interactions::unreblog(&state, me, parse_id(&id)?).await?;
+    Ok(json(entities::status(&state, Some(me), s).await?))
+}
+
+async fn bookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let me = auth.user("write:bookmarks")?;
+    let s = service::interactions::bookmark(&state, me, parse_id(&id)?).await?;
+    Ok(json(entities::status(&state, Some(me), s).await?))
+}
+
+async fn unbookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+    let me = auth.user("write:bookmarks")?;
+    let s = service::interactions::unbookmark(&state, me, parse_id(&id)?).await?;
+    Ok(json(entities::status(&state, Some(me), s).await?))
+}
