@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod accounts;
+mod api;
 mod cli;
 mod common;
 mod federation_documents;
@@ -10,6 +11,7 @@ mod fixtures;
 mod inbox;
 mod interactions;
 mod relationships;
+mod schema;
 mod server;
 mod statuses;
 mod timelines;
