@@ -53,10 +53,13 @@ pub async fn serve(
 ) -> Result<(), Error> {
     let addr = listener.local_addr().map_err(|e| Error::Io(e.to_string()))?;
     tracing::info!(%addr, domain = %state.config.domain, "Kith is serving");
-    let app = http::router(state.clone());
+    // Apps ask for `/api/v1/instance/` as readily as `/api/v1/instance`: trim the
+    // slash before routing.
+    let app = tower::Layer::layer(&tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash(), http::router(state.clone()));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(apub::delivery::run(state.clone(), stop_rx));
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<std::net::SocketAddr>(app);
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| Error::Io(format!("server error: {e}")));

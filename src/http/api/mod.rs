@@ -80,7 +80,11 @@ pub struct Body<T>(pub T);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for Body<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(mut req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !req.headers().contains_key(header::CONTENT_TYPE) {
+            // Apps often POST with no body and no content type (a favourite, a follow).
+            req.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+        }
         let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         if ct.starts_with("application/json") {
             let axum::Json(v) = axum::Json::<T>::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -89,7 +93,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Body<T> {
         if ct.starts_with("multipart/form-data") {
             return Err(AppError::Validation("multipart bodies are not accepted here yet".into()));
         }
-        // Forms, and bodies without a content type (treated as an empty form).
+        // Forms (and bodies without a content type, read as forms).
         let axum::Form(v) = axum::Form::<T>::from_request(req, state).await.map_err(|e| AppError::Validation(e.body_text()))?;
         Ok(Body(v))
     }

@@ -20,7 +20,6 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/token", post(token))
         .route("/oauth/revoke", post(revoke))
         .route("/oauth/authorize", get(authorize_page).post(authorize_submit))
-        .route("/oauth/authorize/", get(authorize_page).post(authorize_submit))
 }
 
 #[derive(Deserialize)]

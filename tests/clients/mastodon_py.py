@@ -1,0 +1,174 @@
+"""Drives a running Kith with the real Mastodon.py client library.
+
+Usage: mastodon_py.py BASE_URL   (users alice and bob exist, passwords
+"password-of-alice" and "password-of-bob"). Prints one line per check and a
+closing "mastodon.py: N passed, M failed"; exits non-zero on any failure.
+"""
+import base64
+import hashlib
+import re
+import sys
+import traceback
+import urllib.parse
+
+import requests
+from mastodon import Mastodon
+
+BASE = sys.argv[1].rstrip("/")
+SCOPES = ["read", "write", "follow"]
+results = []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            results.append((name, None))
+        except Exception as e:  # noqa: BLE001 - every failure is reported
+            results.append((name, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}"))
+        return fn
+    return wrap
+
+
+state = {}
+
+
+def play_browser(auth_url, login, password, approve=True):
+    """Logs in and approves on Kith's real consent page; returns the redirect URL."""
+    s = requests.Session()
+    page = s.get(auth_url)
+    page.raise_for_status()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    fields = {k: v.replace("&amp;", "&").replace("&quot;", '"') for k, v in fields.items()}
+    fields.update({"csrf": csrf, "login": login, "password": password, "decision": "approve" if approve else "deny"})
+    r = s.post(f"{BASE}/oauth/authorize", data=fields, allow_redirects=False)
+    return r
+
+
+@check("register an app")
+def _():
+    cid, secret = Mastodon.create_app("kith-mastodon-py", api_base_url=BASE, scopes=SCOPES,
+                                      redirect_uris="urn:ietf:wg:oauth:2.0:oob\nhttp://127.0.0.1:9/cb")
+    state["app"] = (cid, secret)
+
+
+@check("log in with the password flow")
+def _():
+    cid, secret = state["app"]
+    for user in ("alice", "bob"):
+        m = Mastodon(client_id=cid, client_secret=secret, api_base_url=BASE)
+        m.log_in(f"{user}@example.org", f"password-of-{user}", scopes=SCOPES, allow_http=True)
+        state[user] = m
+
+
+@check("log in with the authorization-code flow (the test plays the browser)")
+def _():
+    cid, secret = state["app"]
+    m = Mastodon(client_id=cid, client_secret=secret, api_base_url=BASE)
+    url = m.auth_request_url(redirect_uris="http://127.0.0.1:9/cb", scopes=SCOPES, state="s1", allow_http=True)
+    r = play_browser(url, "alice", "password-of-alice")
+    assert r.status_code in (302, 303), r.status_code
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(r.headers["location"]).query))
+    assert q["state"] == "s1"
+    m.log_in(code=q["code"], redirect_uri="http://127.0.0.1:9/cb", scopes=SCOPES, allow_http=True)
+    assert m.account_verify_credentials()["username"] == "alice"
+
+
+@check("authorization code with PKCE (S256), exchanged by hand: Mastodon.py has no PKCE support")
+def _():
+    cid, secret = state["app"]
+    verifier = base64.urlsafe_b64encode(hashlib.sha256(b"kith-pkce").digest() * 2).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    m = Mastodon(client_id=cid, client_secret=secret, api_base_url=BASE)
+    url = m.auth_request_url(redirect_uris="http://127.0.0.1:9/cb", scopes=SCOPES, allow_http=True)
+    url += "&" + urllib.parse.urlencode({"code_challenge": challenge, "code_challenge_method": "S256"})
+    r = play_browser(url, "bob", "password-of-bob")
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(r.headers["location"]).query))["code"]
+    bad = requests.post(f"{BASE}/oauth/token", data={"grant_type": "authorization_code", "code": code, "client_id": cid,
+                        "client_secret": secret, "redirect_uri": "http://127.0.0.1:9/cb"})
+    assert bad.status_code == 400, "a PKCE code without its verifier must fail"
+    r = play_browser(url, "bob", "password-of-bob")
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(r.headers["location"]).query))["code"]
+    tok = requests.post(f"{BASE}/oauth/token", data={"grant_type": "authorization_code", "code": code, "client_id": cid,
+                        "client_secret": secret, "redirect_uri": "http://127.0.0.1:9/cb", "code_verifier": verifier}).json()
+    m2 = Mastodon(access_token=tok["access_token"], api_base_url=BASE)
+    assert m2.account_verify_credentials()["username"] == "bob"
+
+
+@check("verify credentials and read the instance")
+def _():
+    me = state["alice"].account_verify_credentials()
+    assert me["username"] == "alice" and "source" in me
+    inst = state["alice"].instance()
+    assert inst["title"]
+
+
+@check("follow")
+def _():
+    bob = state["alice"].account_lookup("bob")
+    rel = state["alice"].account_follow(bob["id"])
+    assert rel["following"] is True
+    state["bob_id"] = bob["id"]
+
+
+@check("post with each visibility")
+def _():
+    ids = {}
+    for v in ("public", "unlisted", "private", "direct"):
+        text = f"{v} post by bob" + (" @alice" if v == "direct" else "")
+        st = state["bob"].status_post(text, visibility=v)
+        assert st["visibility"] == v
+        ids[v] = st["id"]
+    state["bob_posts"] = ids
+    seen = {s["id"] for s in state["alice"].timeline_home(limit=40)}
+    assert {ids["public"], ids["unlisted"], ids["private"], ids["direct"]} <= seen, seen
+
+
+@check("reply")
+def _():
+    r = state["alice"].status_reply(state["alice"].status(state["bob_posts"]["public"]), "a reply from alice")
+    assert str(r["in_reply_to_id"]) == str(state["bob_posts"]["public"])
+    ctx = state["bob"].status_context(state["bob_posts"]["public"])
+    assert any(d["id"] == r["id"] for d in ctx["descendants"])
+
+
+@check("favourite and boost")
+def _():
+    fav = state["alice"].status_favourite(state["bob_posts"]["public"])
+    assert fav["favourited"] and fav["favourites_count"] == 1
+    boost = state["alice"].status_reblog(state["bob_posts"]["public"])
+    assert boost["reblog"]["id"] == state["bob_posts"]["public"]
+
+
+@check("home timeline page 2 through the Link header")
+def _():
+    for i in range(5):
+        state["bob"].status_post(f"filler {i}")
+    page1 = state["alice"].timeline_home(limit=3)
+    assert len(page1) == 3
+    page2 = state["alice"].fetch_next(page1)
+    assert page2 and len(page2) == 3
+    assert max(s["id"] for s in page2) < min(s["id"] for s in page1)
+
+
+@check("notifications")
+def _():
+    kinds = [n["type"] for n in state["bob"].notifications()]
+    for k in ("follow", "favourite", "reblog", "mention"):
+        assert k in kinds, kinds
+    assert all(n["type"] == "follow" for n in state["bob"].notifications(types=["follow"]))
+
+
+@check("delete returns the text for redrafting")
+def _():
+    st = state["alice"].status_post("oops")
+    gone = state["alice"].status_delete(st["id"])
+    assert gone["text"] == "oops"
+
+
+failed = [r for r in results if r[1]]
+for name, err in results:
+    print(("ok      " if not err else "FAILED  ") + name + ("" if not err else "\n" + err))
+print(f"mastodon.py: {len(results) - len(failed)} passed, {len(failed)} failed")
+sys.exit(1 if failed else 0)
