@@ -123,3 +123,22 @@ pub async fn known_domains(conn: &impl ConnectionTrait) -> Result<Vec<String>, D
         .await?;
     Ok(rows.into_iter().flatten().collect())
 }
+
+/// Accounts whose username or display name starts with `prefix` (case-insensitive),
+/// local ones first.
+pub async fn search(conn: &impl ConnectionTrait, prefix: &str, limit: u64) -> Result<Vec<accounts::Model>, DbErr> {
+    use sea_orm::{Condition, QuerySelect};
+    let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '\\'], ""));
+    Entity::find()
+        .filter(Column::SuspendedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(Column::Username))).like(pattern.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(Column::DisplayName))).like(pattern)),
+        )
+        .order_by_asc(Column::Domain)
+        .order_by_desc(Column::FollowersCount)
+        .limit(limit)
+        .all(conn)
+        .await
+}

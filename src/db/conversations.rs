@@ -66,3 +66,16 @@ pub async fn mark_read(conn: &impl ConnectionTrait, account_id: i64, id: i64) ->
         .await?
         .rows_affected)
 }
+
+pub async fn find(conn: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<Option<account_conversations::Model>, DbErr> {
+    account_conversations::Entity::find_by_id(id).filter(account_conversations::Column::AccountId.eq(account_id)).one(conn).await
+}
+
+pub async fn remove(conn: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<u64, DbErr> {
+    Ok(account_conversations::Entity::delete_many()
+        .filter(account_conversations::Column::AccountId.eq(account_id))
+        .filter(account_conversations::Column::Id.eq(id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -318,3 +318,16 @@ pub async fn follows_page(
         .await?;
     Ok(page.finish(rows))
 }
+
+/// `(row id, target account id)` of an account's blocks or mutes, newest first.
+pub async fn blocks_page(conn: &impl ConnectionTrait, account_id: i64, page: &super::Page) -> Result<Vec<(i64, i64)>, DbErr> {
+    let q = blocks::Entity::find().filter(blocks::Column::AccountId.eq(account_id));
+    let rows = page.apply(q, blocks::Column::Id).select_only().column(blocks::Column::Id).column(blocks::Column::TargetAccountId).into_tuple().all(conn).await?;
+    Ok(page.finish(rows))
+}
+
+pub async fn mutes_page(conn: &impl ConnectionTrait, account_id: i64, page: &super::Page) -> Result<Vec<(i64, i64)>, DbErr> {
+    let q = mutes::Entity::find().filter(mutes::Column::AccountId.eq(account_id));
+    let rows = page.apply(q, mutes::Column::Id).select_only().column(mutes::Column::Id).column(mutes::Column::TargetAccountId).into_tuple().all(conn).await?;
+    Ok(page.finish(rows))
+}

@@ -250,6 +250,48 @@ pub async fn public_reply_uris(conn: &impl ConnectionTrait, id: i64, limit: u64)
         .await
 }
 
+/// Public statuses carrying a hashtag, newest first.
+pub async fn tag_timeline(conn: &impl ConnectionTrait, tag: &str, local: Option<bool>, page: &Page) -> Result<Vec<statuses::Model>, DbErr> {
+    use entity::{statuses_tags, tags};
+    let mut q = Entity::find()
+        .filter(Column::Visibility.eq(Visibility::Public))
+        .filter(Column::ReblogOfId.is_null())
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::AccountId.not_in_subquery(super::relationships::suspended_accounts_query()))
+        .filter(
+            Column::Id.in_subquery(
+                Query::select()
+                    .column(statuses_tags::Column::StatusId)
+                    .from(statuses_tags::Entity)
+                    .and_where(
+                        Expr::col(statuses_tags::Column::TagId).in_subquery(
+                            Query::select().column(tags::Column::Id).from(tags::Entity).and_where(Expr::col(tags::Column::Name).eq(tag.to_lowercase())).take(),
+                        ),
+                    )
+                    .take(),
+            ),
+        );
+    if let Some(l) = local {
+        q = q.filter(Column::Local.eq(l));
+    }
+    let rows = page.apply(q, Column::Id).all(conn).await?;
+    Ok(page.finish(rows))
+}
+
+/// Public statuses whose text contains `needle` (case-insensitive), newest first.
+pub async fn search_public(conn: &impl ConnectionTrait, needle: &str, limit: u64) -> Result<Vec<statuses::Model>, DbErr> {
+    let pattern = format!("%{}%", needle.to_lowercase().replace(['%', '\\'], ""));
+    Entity::find()
+        .filter(Column::Visibility.eq(Visibility::Public))
+        .filter(Column::ReblogOfId.is_null())
+        .filter(Column::DeletedAt.is_null())
+        .filter(Expr::expr(Func::lower(Expr::col(Column::Content))).like(pattern))
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
 /// `(status id, mentioned account id)` for many statuses.
 pub async fn mentions_for(conn: &impl ConnectionTrait, status_ids: &[i64]) -> Result<Vec<(i64, i64)>, DbErr> {
     if status_ids.is_empty() {

@@ -53,3 +53,18 @@ pub async fn names_for_status(conn: &impl ConnectionTrait, status_id: i64) -> Re
         .await
         .map(|ts| ts.into_iter().map(|t| t.name).collect())
 }
+
+/// Hashtags whose name starts with `prefix`.
+pub async fn search(conn: &impl ConnectionTrait, prefix: &str, limit: u64) -> Result<Vec<String>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '\\'], ""));
+    tags::Entity::find()
+        .select_only()
+        .column(tags::Column::Name)
+        .filter(tags::Column::Name.like(pattern))
+        .order_by_asc(tags::Column::Name)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await
+}

@@ -244,3 +244,29 @@ pub async fn unbookmark(state: &AppState, account: &accounts::Model, id: i64) ->
     db::interactions::delete_bookmark(&state.db.write, account.id, status.id).await?;
     Ok(status)
 }
+
+/// Which of an account's own lists of statuses.
+#[derive(Clone, Copy, Debug)]
+pub enum StatusList {
+    Favourites,
+    Bookmarks,
+}
+
+/// A page of an account's favourites or bookmarks: `(row id, status)`, newest first,
+/// leaving out what the account may no longer see.
+pub async fn status_list(state: &AppState, account: &accounts::Model, list: StatusList, page: &db::Page) -> AppResult<Vec<(i64, statuses::Model)>> {
+    let pairs = match list {
+        StatusList::Favourites => db::interactions::favourites_page(&state.db.read, account.id, page).await?,
+        StatusList::Bookmarks => db::interactions::bookmarks_page(&state.db.read, account.id, page).await?,
+    };
+    let ids: Vec<i64> = pairs.iter().map(|(_, s)| *s).collect();
+    let found = db::statuses::find_many(&state.db.read, &ids).await?;
+    let mut out = Vec::new();
+    for (rid, sid) in pairs {
+        if let Some(s) = found.iter().find(|s| s.id == sid)
+            && can_view(&state.db.read, s, Some(account)).await? {
+                out.push((rid, s.clone()));
+            }
+    }
+    Ok(out)
+}

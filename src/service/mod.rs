@@ -2,12 +2,14 @@
 //! site and the inbox, so a rule holds however an action arrives. No HTTP here.
 //! Each operation that writes is one transaction on the writer.
 pub mod accounts;
+pub mod conversations;
 pub mod instance;
 pub mod interactions;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;
 pub mod relationships;
+pub mod search;
 pub mod statuses;
 pub mod text;
 pub mod timelines;

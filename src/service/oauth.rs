@@ -230,6 +230,12 @@ pub async fn client_credentials_grant(state: &AppState, app: &apps::Model, scope
     issue(state, app, None, &scopes).await
 }
 
+/// The token an app gets for an account it just registered, with the app's scopes.
+pub async fn token_for_new_account(state: &AppState, app: &apps::Model, account: &accounts::Model) -> AppResult<IssuedToken> {
+    let scopes = Scopes::parse(&app.scopes)?;
+    issue(state, app, Some(account.id), &scopes).await
+}
+
 /// What the consent page approves.
 pub struct AuthorizationRequest<'a> {
     pub app: &'a apps::Model,
@@ -332,6 +338,9 @@ pub async fn authenticate_token(state: &AppState, bearer: &str) -> AppResult<Tok
             let a = db::accounts::find(&state.db.read, id).await?.ok_or_else(invalid)?;
             if a.suspended_at.is_some() {
                 return Err(AppError::Forbidden("Your login is currently disabled".into()));
+            }
+            if db::users::find_by_account(&state.db.read, a.id).await?.is_some_and(|u| !u.approved) {
+                return Err(AppError::Forbidden("Your login is currently pending approval".into()));
             }
             Some(a)
         }

@@ -455,3 +455,21 @@ pub async fn follows_page(
         .filter_map(|(fid, aid)| accounts.iter().find(|a| a.id == aid).map(|a| (fid, a.clone())))
         .collect())
 }
+
+/// Which list of accounts an account keeps.
+#[derive(Clone, Copy, Debug)]
+pub enum AccountList {
+    Blocks,
+    Mutes,
+}
+
+/// A page of the accounts someone blocks or mutes: `(row id, account)`.
+pub async fn account_list(state: &AppState, account: &accounts::Model, list: AccountList, page: &db::Page) -> AppResult<Vec<(i64, accounts::Model)>> {
+    let pairs = match list {
+        AccountList::Blocks => db::relationships::blocks_page(&state.db.read, account.id, page).await?,
+        AccountList::Mutes => db::relationships::mutes_page(&state.db.read, account.id, page).await?,
+    };
+    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
+    let accounts = db::accounts::find_many(&state.db.read, &ids).await?;
+    Ok(pairs.into_iter().filter_map(|(rid, aid)| accounts.iter().find(|a| a.id == aid).map(|a| (rid, a.clone()))).collect())
+}

@@ -316,3 +316,67 @@ async fn statuses_timelines_and_notifications_look_like_mastodon() {
     let (_, home, _) = api.get(&alice, "/api/v1/timelines/home").await;
     assert!(home.as_array().unwrap().iter().all(|s| s["account"]["id"] != bob_id.as_str()));
 }
+
+#[tokio::test]
+async fn lists_search_tags_and_registration() {
+    let env = crate::common::env_with(&[("registrations", "approval")]).await;
+    env.user("alice").await;
+    env.user("bob").await;
+    let (srv, http) = setup(&env).await;
+    let api = Api { srv: &srv, http };
+    let app = api.app("read write follow", "urn:ietf:wg:oauth:2.0:oob").await;
+    let alice = api.password_token(&app, "alice", "read write follow").await;
+    let bob = api.password_token(&app, "bob", "read write follow").await;
+    let (_, bob_me, _) = api.get(&bob, "/api/v1/accounts/verify_credentials").await;
+    let bob_id = bob_me["id"].as_str().unwrap().to_string();
+
+    let (_, st) = api.post(&bob, "/api/v1/statuses", json!({"status": "about #RustLang and kith"})).await;
+    let (_, dm) = api.post(&bob, "/api/v1/statuses", json!({"status": "@alice secret", "visibility": "direct"})).await;
+    api.post(&alice, &format!("/api/v1/statuses/{}/favourite", st["id"].as_str().unwrap()), json!({})).await;
+    api.post(&alice, &format!("/api/v1/statuses/{}/bookmark", st["id"].as_str().unwrap()), json!({})).await;
+    let (_, favs, _) = api.get(&alice, "/api/v1/favourites").await;
+    assert_eq!(favs[0]["id"], st["id"]);
+    let (_, marks, _) = api.get(&alice, "/api/v1/bookmarks").await;
+    assert_eq!(marks[0]["bookmarked"], true);
+
+    // The DM shows up as a conversation for both; reading it clears the unread flag.
+    let (_, convs, _) = api.get(&alice, "/api/v1/conversations").await;
+    assert_eq!(convs[0]["last_status"]["id"], dm["id"]);
+    assert_eq!(convs[0]["unread"], true);
+    assert_eq!(convs[0]["accounts"][0]["id"], bob_id.as_str());
+    let (s, read) = api.post(&alice, &format!("/api/v1/conversations/{}/read", convs[0]["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!((s, read["unread"].clone()), (StatusCode::OK, json!(false)));
+
+    api.post(&alice, &format!("/api/v1/accounts/{bob_id}/mute"), json!({"notifications": false})).await;
+    let (_, mutes, _) = api.get(&alice, "/api/v1/mutes").await;
+    assert_eq!(mutes[0]["id"], bob_id.as_str());
+    api.post(&alice, &format!("/api/v1/accounts/{bob_id}/block"), json!({})).await;
+    let (_, blocks, _) = api.get(&alice, "/api/v1/blocks").await;
+    assert_eq!(blocks[0]["id"], bob_id.as_str());
+    api.post(&alice, &format!("/api/v1/accounts/{bob_id}/unblock"), json!({})).await;
+
+    // Search and the tag timeline.
+    let (_, found, _) = api.get(&alice, "/api/v2/search?q=bo&type=accounts").await;
+    assert_eq!(found["accounts"][0]["username"], "bob");
+    let (_, found, _) = api.get(&alice, "/api/v2/search?q=rust").await;
+    assert_eq!(found["hashtags"][0]["name"], "rustlang");
+    assert_eq!(found["statuses"][0]["id"], st["id"]);
+    let (_, found, _) = api.get(&alice, &format!("/api/v2/search?q={}&resolve=true", st["uri"].as_str().unwrap())).await;
+    assert_eq!(found["statuses"][0]["id"], st["id"]);
+    let (_, tagged, _) = api.get(&alice, "/api/v1/timelines/tag/RustLang").await;
+    assert_eq!(tagged.as_array().unwrap().len(), 1);
+
+    // Sign-up from an app: approval mode gives a token that waits for approval.
+    let r = api.http.post(srv.url("/oauth/token")).form(&[("grant_type", "client_credentials"), ("client_id", app["client_id"].as_str().unwrap()), ("client_secret", app["client_secret"].as_str().unwrap()), ("scope", "read write")]).send().await.unwrap();
+    let app_token = r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let (s, e) = api.post(&app_token, "/api/v1/accounts", json!({"username": "carol", "email": "carol@example.org", "password": "a long password", "agreement": false})).await;
+    assert_eq!(s, 422, "{e}");
+    let (s, tok) = api.post(&app_token, "/api/v1/accounts", json!({"username": "carol", "email": "carol@example.org", "password": "a long password", "agreement": true})).await;
+    assert_eq!(s, 200, "{tok}");
+    assert_conforms("Token", &tok);
+    let (s, e, _) = api.get(tok["access_token"].as_str().unwrap(), "/api/v1/accounts/verify_credentials").await;
+    assert_eq!(s, 403);
+    assert!(e["error"].as_str().unwrap().contains("pending approval"));
+    let (s, _) = api.post(&app_token, "/api/v1/accounts", json!({"username": "carol", "email": "other@example.org", "password": "a long password", "agreement": true})).await;
+    assert_eq!(s, 422, "the name is taken");
+}

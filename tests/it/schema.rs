@@ -67,11 +67,10 @@ fn check(schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>, depth:
         }
         _ => {}
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !v.is_null() && !allowed.contains(v) {
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !v.is_null() && !allowed.contains(v) {
             errors.push(format!("{path}: {v} is not one of {allowed:?}"));
         }
-    }
     if let Some(obj) = v.as_object() {
         if let Some(req) = schema.get("required").and_then(Value::as_array) {
             for r in req.iter().filter_map(Value::as_str) {

@@ -14,8 +14,10 @@ use crate::state::AppState;
 pub mod accounts;
 pub mod entities;
 pub mod instance;
+pub mod lists;
 pub mod notifications;
 pub mod oauth;
+pub mod search;
 pub mod statuses;
 pub mod timelines;
 
@@ -27,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .merge(statuses::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
+        .merge(lists::routes())
+        .merge(search::routes())
 }
 
 /// The bearer token of a request, if it has one (an invalid one is a 401).
