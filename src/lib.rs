@@ -8,6 +8,7 @@ pub mod apub;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod ids;
 pub mod net;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Parsed signing and verifying keys.
     pub keys: Arc<KeyCache>,
+    /// Live events for the streaming API.
+    pub events: Arc<dyn crate::events::EventBus>,
     /// Woken when deliveries are queued, so they go out at once.
     pub deliveries_queued: Arc<Notify>,
     instance_actor: Arc<OnceCell<accounts::Model>>,
@@ -36,6 +38,7 @@ impl AppState {
             http,
             keys: Arc::new(KeyCache::default()),
             deliveries_queued: Arc::new(Notify::new()),
+            events: Arc::new(crate::events::LocalBus::default()),
             instance_actor: Arc::new(OnceCell::new()),
         })
     }

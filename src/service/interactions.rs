@@ -38,6 +38,7 @@ pub async fn favourite_with_uri(
     uri: Option<&str>,
 ) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     let status = target(&txn, account, id).await?;
     let fav_id = state.ids.next();
     let inserted = db::interactions::insert_favourite(
@@ -54,12 +55,13 @@ pub async fn favourite_with_uri(
     if inserted {
         db::statuses::bump(&txn, status.id, Counter::Favourites, 1).await?;
         if let Some(author) = db::accounts::find(&txn, status.account_id).await? {
-            notify(&txn, &state.ids, &author, account.id, NotificationKind::Favourite, Some(status.id)).await?;
+            notify(&txn, &state.ids, &mut events, &author, account.id, NotificationKind::Favourite, Some(status.id)).await?;
             emit_to(&txn, state, account, like(&account.uri, fav_id, &status.uri), &author).await?;
         }
     }
     let status = db::statuses::find(&txn, status.id).await?.ok_or_else(AppError::not_found)?;
     txn.commit().await?;
+    events.publish(&*state.events);
     kick(state);
     Ok(status)
 }
@@ -104,6 +106,7 @@ pub async fn reblog_with_uri(
     uri: Option<&str>,
 ) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     let original = target(&txn, account, id).await?;
     match original.visibility {
         Visibility::Direct => return Err(AppError::Forbidden("This action is not allowed".into())),
@@ -154,9 +157,10 @@ pub async fn reblog_with_uri(
     .await?;
     db::statuses::bump(&txn, original.id, Counter::Reblogs, 1).await?;
     db::accounts::bump(&txn, account.id, AccountCounter::Statuses, 1).await?;
-    fan_out_reblog(&txn, &reblog, &original).await?;
+    let readers = fan_out_reblog(&txn, &reblog, &original).await?;
+    events.push(super::statuses::update_event(&reblog, readers, &[]));
     if let Some(author) = db::accounts::find(&txn, original.account_id).await? {
-        notify(&txn, &state.ids, &author, account.id, NotificationKind::Reblog, Some(original.id)).await?;
+        notify(&txn, &state.ids, &mut events, &author, account.id, NotificationKind::Reblog, Some(original.id)).await?;
         if account.is_local() {
             let activity = announce_of(account, &reblog, &original, &author);
             let mut inboxes = db::deliveries::remote_follower_inboxes(&txn, account.id).await?;
@@ -165,6 +169,7 @@ pub async fn reblog_with_uri(
         }
     }
     txn.commit().await?;
+    events.publish(&*state.events);
     kick(state);
     Ok(reblog)
 }
@@ -184,7 +189,7 @@ fn announce_of(
 /// A reblog reaches local followers of the reblogger who want reblogs, unless
 /// they already have the status (or a reblog of it) in their feed, wrote it,
 /// or mute or block either the reblogger or the original author.
-async fn fan_out_reblog(conn: &impl ConnectionTrait, reblog: &statuses::Model, original: &statuses::Model) -> AppResult<()> {
+async fn fan_out_reblog(conn: &impl ConnectionTrait, reblog: &statuses::Model, original: &statuses::Model) -> AppResult<Vec<i64>> {
     let mut readers: Vec<i64> = db::relationships::local_followers(conn, reblog.account_id)
         .await?
         .into_iter()
@@ -199,7 +204,7 @@ async fn fan_out_reblog(conn: &impl ConnectionTrait, reblog: &statuses::Model, o
         readers.push(reblog.account_id);
     }
     db::feeds::insert(conn, &readers, reblog).await?;
-    Ok(())
+    Ok(readers)
 }
 
 /// Undoes a reblog (idempotent). Returns the original status.
@@ -208,6 +213,7 @@ pub async fn unreblog(state: &AppState, account: &accounts::Model, id: i64) -> A
     let original = target(&txn, account, id).await?;
     if let Some(reblog) = db::statuses::find_reblog(&txn, account.id, original.id).await? {
         db::statuses::delete_hard(&txn, reblog.id).await?;
+        state.events.publish(crate::events::Event::Delete { status_id: reblog.id });
         db::statuses::bump(&txn, original.id, Counter::Reblogs, -1).await?;
         db::accounts::bump(&txn, account.id, AccountCounter::Statuses, -1).await?;
         db::notifications::delete_for(&txn, original.account_id, account.id, NotificationKind::Reblog, Some(original.id)).await?;

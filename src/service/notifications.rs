@@ -13,6 +13,7 @@ use crate::state::AppState;
 pub(crate) async fn notify(
     conn: &impl ConnectionTrait,
     ids: &IdGenerator,
+    events: &mut crate::events::Pending,
     recipient: &accounts::Model,
     from_id: i64,
     kind: NotificationKind,
@@ -24,10 +25,11 @@ pub(crate) async fn notify(
     if !db::relationships::who_mutes_or_blocks(conn, &[recipient.id], from_id, true).await?.is_empty() {
         return Ok(());
     }
+    let id = ids.next();
     db::notifications::insert(
         conn,
         notifications::ActiveModel {
-            id: Set(ids.next()),
+            id: Set(id),
             account_id: Set(recipient.id),
             from_account_id: Set(from_id),
             kind: Set(kind),
@@ -36,6 +38,7 @@ pub(crate) async fn notify(
         },
     )
     .await?;
+    events.push(crate::events::Event::Notification { account_id: recipient.id, notification_id: id });
     Ok(())
 }
 

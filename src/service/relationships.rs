@@ -45,6 +45,7 @@ pub async fn follow(
         return Err(AppError::Forbidden("You cannot follow yourself".into()));
     }
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     let target = db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
     if target.suspended_at.is_some() {
         return Err(AppError::not_found());
@@ -55,6 +56,7 @@ pub async fn follow(
     if let Some(existing) = db::relationships::find_follow(&txn, account.id, target.id).await? {
         db::relationships::update_follow_options(&txn, existing.id, opts.show_reblogs, opts.notify).await?;
         txn.commit().await?;
+    events.publish(&*state.events);
         return Ok(FollowOutcome::Following);
     }
     if db::relationships::find_follow_request(&txn, account.id, target.id).await?.is_some() {
@@ -76,17 +78,18 @@ pub async fn follow(
             },
         )
         .await?;
-        notify(&txn, &state.ids, &target, account.id, NotificationKind::FollowRequest, None).await?;
+        notify(&txn, &state.ids, &mut events, &target, account.id, NotificationKind::FollowRequest, None).await?;
         if let Some(uri) = uri {
             emit_to(&txn, state, account, follow_activity::follow(&uri, &account.uri, &target.uri), &target).await?;
         }
         FollowOutcome::Requested
     } else {
         create_follow(state, &txn, account, &target, opts, None).await?;
-        notify(&txn, &state.ids, &target, account.id, NotificationKind::Follow, None).await?;
+        notify(&txn, &state.ids, &mut events, &target, account.id, NotificationKind::Follow, None).await?;
         FollowOutcome::Following
     };
     txn.commit().await?;
+    events.publish(&*state.events);
     kick(state);
     Ok(outcome)
 }
@@ -101,6 +104,7 @@ pub async fn receive_follow(
     follow_uri: &str,
 ) -> AppResult<FollowOutcome> {
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     if target.suspended_at.is_some() || !target.is_local() {
         return Err(AppError::not_found());
     }
@@ -108,6 +112,7 @@ pub async fn receive_follow(
         let reject = answer_follow("Reject", &target.uri, follow_uri, &follower.uri, state.ids.next());
         emit_to(&txn, state, target, reject, follower).await?;
         txn.commit().await?;
+    events.publish(&*state.events);
         kick(state);
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
@@ -128,12 +133,12 @@ pub async fn receive_follow(
                 },
             )
             .await?;
-            notify(&txn, &state.ids, target, follower.id, NotificationKind::FollowRequest, None).await?;
+            notify(&txn, &state.ids, &mut events, target, follower.id, NotificationKind::FollowRequest, None).await?;
         }
         FollowOutcome::Requested
     } else {
         create_follow(state, &txn, follower, target, FollowOptions::default(), Some(follow_uri.to_string())).await?;
-        notify(&txn, &state.ids, target, follower.id, NotificationKind::Follow, None).await?;
+        notify(&txn, &state.ids, &mut events, target, follower.id, NotificationKind::Follow, None).await?;
         FollowOutcome::Following
     };
     if outcome == FollowOutcome::Following {
@@ -142,6 +147,7 @@ pub async fn receive_follow(
         emit_to(&txn, state, target, accept, follower).await?;
     }
     txn.commit().await?;
+    events.publish(&*state.events);
     kick(state);
     Ok(outcome)
 }

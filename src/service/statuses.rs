@@ -99,6 +99,7 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     let (uri, url) = apub::local_status_urls(&base, &author.username, id);
     let now = db::now();
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
         Some(c) => c,
         None => db::conversations::create(&txn, state.ids.next(), None).await?.id,
@@ -148,12 +149,14 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     db::accounts::touch_last_status(&txn, author.id, now).await?;
 
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    fan_out(&txn, &status, &mentioned_ids).await?;
+    let readers = fan_out(&txn, &status, &mentioned_ids).await?;
+    events.push(update_event(&status, readers, &tags));
     for acc in &mentioned {
-        notify(&txn, &state.ids, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
+        notify(&txn, &state.ids, &mut events, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
     }
     if status.visibility == Visibility::Direct {
-        record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+        let participants = record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+        events.push(crate::events::Event::Conversation { account_ids: std::sync::Arc::new(participants), status_id: status.id });
     }
     let inboxes = status_inboxes(&txn, &status, &mentioned).await?;
     if !inboxes.is_empty() {
@@ -162,6 +165,7 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
         emit(&txn, state, author, create, inboxes).await?;
     }
     txn.commit().await?;
+    events.publish(&*state.events);
     kick(state);
     Ok(status)
 }
@@ -187,7 +191,7 @@ fn note_of(
 /// - a reply to someone else reaches only followers who also follow that someone
 ///   (or are that someone);
 /// - never a follower who mutes or blocks the author.
-pub(crate) async fn fan_out(conn: &impl ConnectionTrait, status: &statuses::Model, mentioned: &[i64]) -> AppResult<()> {
+pub(crate) async fn fan_out(conn: &impl ConnectionTrait, status: &statuses::Model, mentioned: &[i64]) -> AppResult<Vec<i64>> {
     let author = status.account_id;
     let followers: Vec<i64> = db::relationships::local_followers(conn, author).await?.into_iter().map(|(id, _)| id).collect();
     let mut readers: Vec<i64> = match status.visibility {
@@ -204,7 +208,17 @@ pub(crate) async fn fan_out(conn: &impl ConnectionTrait, status: &statuses::Mode
         readers.push(author);
     }
     db::feeds::insert(conn, &readers, status).await?;
-    Ok(())
+    Ok(readers)
+}
+
+/// The live event for a new status: its home-feed readers, and the public
+/// streams when it is a public original (not a reply to someone else).
+pub(crate) fn update_event(status: &statuses::Model, readers: Vec<i64>, tags: &[String]) -> crate::events::Event {
+    let public = (status.visibility == Visibility::Public
+        && status.reblog_of_id.is_none()
+        && status.in_reply_to_account_id.is_none_or(|a| a == status.account_id))
+    .then_some(status.local);
+    crate::events::Event::Update { status_id: status.id, readers: std::sync::Arc::new(readers), public, tags: std::sync::Arc::new(tags.to_vec()) }
 }
 
 /// Updates every local participant's view of a direct-message conversation.
@@ -214,19 +228,21 @@ async fn record_direct_message(
     status: &statuses::Model,
     author: &accounts::Model,
     mentioned: &[accounts::Model],
-) -> AppResult<()> {
-    let Some(conversation_id) = status.conversation_id else { return Ok(()) };
+) -> AppResult<Vec<i64>> {
+    let Some(conversation_id) = status.conversation_id else { return Ok(Vec::new()) };
     let mut everyone: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     everyone.push(author.id);
     everyone.sort_unstable();
     everyone.dedup();
-    let locals = std::iter::once(author).chain(mentioned.iter().filter(|a| a.is_local()));
+    let locals = std::iter::once(author).chain(mentioned.iter()).filter(|a| a.is_local());
+    let mut touched = Vec::new();
     for participant in locals {
         let others: Vec<i64> = everyone.iter().copied().filter(|i| *i != participant.id).collect();
         let unread = participant.id != author.id;
         db::conversations::touch(conn, ids.next(), participant.id, conversation_id, &others, status.id, unread).await?;
+        touched.push(participant.id);
     }
-    Ok(())
+    Ok(touched)
 }
 
 /// URIs of the public and unlisted replies to a status, oldest first.
@@ -278,6 +294,7 @@ pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: Status
     let content = text::render(body, &links, |t| format!("{base}/tags/{t}"));
     let now = db::now();
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     let mut m = status.clone().into_active_model();
     m.content = Set(content);
     m.text = Set(body.to_string());
@@ -296,8 +313,12 @@ pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: Status
     });
     db::statuses::insert_mentions(&txn, rows.collect()).await?;
     for acc in &new_mentions {
-        notify(&txn, &state.ids, acc, author.id, NotificationKind::Mention, Some(saved.id)).await?;
+        notify(&txn, &state.ids, &mut events, acc, author.id, NotificationKind::Mention, Some(saved.id)).await?;
     }
+    let mut readers: Vec<i64> = db::relationships::local_followers(&txn, author.id).await?.into_iter().map(|(id, _)| id).collect();
+    readers.push(author.id);
+    let public = (saved.visibility == Visibility::Public).then_some(true);
+    events.push(crate::events::Event::StatusUpdate { status_id: saved.id, readers: std::sync::Arc::new(readers), public });
     db::tags::unlink_all(&txn, saved.id).await?;
     let tag_ids = db::tags::find_or_create(&txn, &tags, || state.ids.next()).await?;
     db::tags::link(&txn, saved.id, &tag_ids).await?;
@@ -320,6 +341,7 @@ pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: Status
         emit(&txn, state, author, activity, inboxes).await?;
     }
     txn.commit().await?;
+    events.publish(&*state.events);
     kick(state);
     Ok(saved)
 }
@@ -368,6 +390,7 @@ pub async fn delete(state: &AppState, account: &accounts::Model, id: i64) -> App
     db::statuses::soft_delete(&txn, status.id).await?;
     txn.commit().await?;
     kick(state);
+    state.events.publish(crate::events::Event::Delete { status_id: status.id });
     Ok(status)
 }
 
@@ -492,6 +515,7 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
     let published = r.published.min(now);
     let id = state.ids.at(published);
     let txn = state.db.write.begin().await?;
+    let mut events = crate::events::Pending::default();
     let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
         Some(c) => c,
         None => db::conversations::create(&txn, state.ids.next(), None).await?.id,
@@ -540,15 +564,18 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
     db::accounts::bump(&txn, author.id, AccountCounter::Statuses, 1).await?;
     db::accounts::touch_last_status(&txn, author.id, published).await?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    fan_out(&txn, &status, &mentioned_ids).await?;
+    let readers = fan_out(&txn, &status, &mentioned_ids).await?;
+    events.push(update_event(&status, readers, &r.tags));
     // A mentioned local account that does not follow the author still sees a DM or mention.
     for acc in &mentioned {
-        notify(&txn, &state.ids, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
+        notify(&txn, &state.ids, &mut events, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
     }
     if status.visibility == Visibility::Direct {
-        record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+        let participants = record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+        events.push(crate::events::Event::Conversation { account_ids: std::sync::Arc::new(participants), status_id: status.id });
     }
     txn.commit().await?;
+    events.publish(&*state.events);
     Ok(status)
 }
 

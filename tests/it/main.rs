@@ -14,5 +14,6 @@ mod relationships;
 mod schema;
 mod server;
 mod statuses;
+mod streaming;
 mod timelines;
 mod visibility;

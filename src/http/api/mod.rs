@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 pub fn routes() -> Router<AppState> {
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(lists::routes())
         .merge(search::routes())
+        .merge(streaming::routes())
 }
 
 /// The bearer token of a request, if it has one (an invalid one is a 401).
