@@ -160,6 +160,32 @@ def _():
     assert all(n["type"] == "follow" for n in state["bob"].notifications(types=["follow"]))
 
 
+@check("receive an update over the streaming API")
+def _():
+    import threading
+    from mastodon import StreamListener
+
+    got = threading.Event()
+    seen = {}
+
+    class Listener(StreamListener):
+        def on_update(self, status):
+            seen["id"] = status["id"]
+            got.set()
+
+    handle = state["alice"].stream_user(Listener(), run_async=True, reconnect_async=False)
+    try:
+        # The stream is open once the server sends its first bytes; post until one arrives.
+        for i in range(20):
+            st = state["bob"].status_post(f"live {i}")
+            if got.wait(timeout=1.0):
+                break
+        assert got.is_set(), "no update arrived"
+        assert seen["id"] is not None
+    finally:
+        handle.close()
+
+
 @check("delete returns the text for redrafting")
 def _():
     st = state["alice"].status_post("oops")
