@@ -63,6 +63,8 @@ pub struct Config {
     pub max_status_chars: usize,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// API requests allowed per access token (or address) in five minutes.
+    pub rate_limit: u32,
     /// Host names resolved to fixed addresses by the outgoing HTTP client, like
     /// curl's `--resolve`. Set by tests that give loopback servers host names;
     /// not read from files or the environment.
@@ -85,6 +87,7 @@ impl Default for Config {
             registrations: RegistrationMode::Open,
             max_status_chars: 500,
             max_body_bytes: 16 * 1024 * 1024 + 64 * 1024,
+            rate_limit: 300,
             resolve: Vec::new(),
         }
     }
@@ -120,6 +123,7 @@ pub const KEYS: &[&str] = &[
     "registrations",
     "max_status_chars",
     "max_body_bytes",
+    "rate_limit",
 ];
 
 /// Where a raw value came from, for error messages.
@@ -225,6 +229,9 @@ impl Config {
                 }
                 "max_status_chars" => {
                     c.max_status_chars = v.parse().ok().filter(|n| *n >= 1 && *n <= 100_000).ok_or_else(|| bad("a whole number from 1 to 100000"))?
+                }
+                "rate_limit" => {
+                    c.rate_limit = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad("a whole number of requests per five minutes, at least 1"))?
                 }
                 "max_body_bytes" => {
                     c.max_body_bytes = v.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| bad("a whole number of bytes, at least 1024"))?

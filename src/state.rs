@@ -18,6 +18,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Parsed signing and verifying keys.
     pub keys: Arc<KeyCache>,
+    /// Request counts for rate limiting.
+    pub rate_limiter: Arc<crate::http::ratelimit::RateLimiter>,
     /// Live events for the streaming API.
     pub events: Arc<dyn crate::events::EventBus>,
     /// Woken when deliveries are queued, so they go out at once.
@@ -39,6 +41,7 @@ impl AppState {
             keys: Arc::new(KeyCache::default()),
             deliveries_queued: Arc::new(Notify::new()),
             events: Arc::new(crate::events::LocalBus::default()),
+            rate_limiter: Arc::new(crate::http::ratelimit::RateLimiter::default()),
             instance_actor: Arc::new(OnceCell::new()),
         })
     }

@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::AppError;
 
 pub mod api;
+pub mod ratelimit;
 mod federation;
 use crate::state::AppState;
 
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(federation::routes())
         .merge(api::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(TraceLayer::new_for_http())

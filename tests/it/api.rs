@@ -380,3 +380,27 @@ async fn lists_search_tags_and_registration() {
     let (s, _) = api.post(&app_token, "/api/v1/accounts", json!({"username": "carol", "email": "other@example.org", "password": "a long password", "agreement": true})).await;
     assert_eq!(s, 422, "the name is taken");
 }
+
+#[tokio::test]
+async fn requests_are_rate_limited_per_token_and_address() {
+    let env = crate::common::env_with(&[("rate_limit", "3")]).await;
+    env.user("alice").await;
+    let (srv, http) = setup(&env).await;
+    for i in 0..3 {
+        let r = http.get(srv.url("/api/v1/instance")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["x-ratelimit-limit"], "3");
+        assert_eq!(r.headers()["x-ratelimit-remaining"].to_str().unwrap(), (2 - i).to_string());
+        assert!(r.headers().contains_key("x-ratelimit-reset"));
+    }
+    let r = http.get(srv.url("/api/v1/instance")).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "Too many requests");
+    // A token has its own allowance; the federation endpoints are not API calls.
+    let app = kith::service::oauth::create_app(&env.state, "x", "urn:ietf:wg:oauth:2.0:oob", "read", None).await.unwrap();
+    let tok = kith::service::oauth::password_grant(&env.state, &app.app, "alice", "password-of-alice", None).await.unwrap();
+    let r = http.get(srv.url("/api/v1/accounts/verify_credentials")).bearer_auth(&tok.access_token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = http.get(srv.url("/.well-known/nodeinfo")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
