@@ -28,6 +28,11 @@ for _ in $(seq 1 200); do
     sleep 0.1
 done
 
+if [ ! -d "$here/js/node_modules" ]; then
+    (cd "$here/js" && npm ci --no-audit --no-fund --silent)
+fi
+
 status=0
 "$here/.venv/bin/python" "$here/mastodon_py.py" "http://localhost:$port" || { status=1; tail -n 40 "$data/serve.log"; }
+node "$here/js/clients.mjs" "http://localhost:$port" || { status=1; tail -n 40 "$data/serve.log"; }
 exit "$status"
