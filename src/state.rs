@@ -18,6 +18,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Parsed signing and verifying keys.
     pub keys: Arc<KeyCache>,
+    /// `(account, Idempotency-Key)` -> the status that request made, for an hour.
+    pub idempotency: Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), (i64, std::time::Instant)>>>,
     /// Request counts for rate limiting.
     pub rate_limiter: Arc<crate::http::ratelimit::RateLimiter>,
     /// Live events for the streaming API.
@@ -42,6 +44,7 @@ impl AppState {
             deliveries_queued: Arc::new(Notify::new()),
             events: Arc::new(crate::events::LocalBus::default()),
             rate_limiter: Arc::new(crate::http::ratelimit::RateLimiter::default()),
+            idempotency: Arc::default(),
             instance_actor: Arc::new(OnceCell::new()),
         })
     }

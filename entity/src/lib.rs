@@ -11,6 +11,7 @@ pub mod favourites;
 pub mod follow_requests;
 pub mod follows;
 pub mod home_feed;
+pub mod markers;
 pub mod mentions;
 pub mod mutes;
 pub mod notifications;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_initial;
 mod m20261129_000002_federation;
 mod m20261129_000003_oauth;
+mod m20261129_000004_markers;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_initial::Migration),
             Box::new(m20261129_000002_federation::Migration),
             Box::new(m20261129_000003_oauth::Migration),
+            Box::new(m20261129_000004_markers::Migration),
         ]
     }
 }

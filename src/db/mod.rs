@@ -21,6 +21,7 @@ pub mod conversations;
 pub mod deliveries;
 pub mod feeds;
 pub mod interactions;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

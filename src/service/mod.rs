@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod conversations;
 pub mod instance;
 pub mod interactions;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

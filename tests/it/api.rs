@@ -404,3 +404,35 @@ async fn requests_are_rate_limited_per_token_and_address() {
     let r = http.get(srv.url("/.well-known/nodeinfo")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn markers_and_idempotent_posts() {
+    let env = env().await;
+    env.user("alice").await;
+    let (srv, http) = setup(&env).await;
+    let api = Api { srv: &srv, http };
+    let app = api.app("read write", "urn:ietf:wg:oauth:2.0:oob").await;
+    let alice = api.password_token(&app, "alice", "read write").await;
+
+    let first = api.http.post(srv.url("/api/v1/statuses")).bearer_auth(&alice).header("Idempotency-Key", "k1").json(&json!({"status": "once"})).send().await.unwrap().json::<Value>().await.unwrap();
+    let again = api.http.post(srv.url("/api/v1/statuses")).bearer_auth(&alice).header("Idempotency-Key", "k1").json(&json!({"status": "once"})).send().await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(first["id"], again["id"], "a retried post is not posted twice");
+    let other = api.http.post(srv.url("/api/v1/statuses")).bearer_auth(&alice).header("Idempotency-Key", "k2").json(&json!({"status": "once"})).send().await.unwrap().json::<Value>().await.unwrap();
+    assert_ne!(first["id"], other["id"]);
+
+    let (_, empty, _) = api.get(&alice, "/api/v1/markers?timeline[]=home").await;
+    assert_eq!(empty, json!({}));
+    let (s, m) = api.post(&alice, "/api/v1/markers", json!({"home": {"last_read_id": first["id"]}})).await;
+    assert_eq!(s, 200, "{m}");
+    assert_eq!(m["home"]["last_read_id"], first["id"]);
+    assert_eq!(m["home"]["version"], 0);
+    let r = api.http.post(srv.url("/api/v1/markers")).bearer_auth(&alice).form(&[("home[last_read_id]", other["id"].as_str().unwrap()), ("notifications[last_read_id]", "5")]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, both, _) = api.get(&alice, "/api/v1/markers?timeline[]=home&timeline[]=notifications").await;
+    assert_eq!(both["home"]["last_read_id"], other["id"]);
+    assert_eq!(both["home"]["version"], 1);
+    assert_eq!(both["notifications"]["last_read_id"], "5");
+    assert_conforms("Marker", &both["home"]);
+    let (s, _) = api.post(&alice, "/api/v1/markers", json!({"elsewhere": {"last_read_id": "1"}})).await;
+    assert_eq!(s, 422);
+}

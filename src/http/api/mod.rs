@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod entities;
 pub mod instance;
 pub mod lists;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod search;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(timelines::routes())
         .merge(notifications::routes())
         .merge(lists::routes())
+        .merge(markers::routes())
         .merge(search::routes())
         .merge(streaming::routes())
 }

@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
 }
 
+const IDEMPOTENCY_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+
 #[derive(Deserialize, Default)]
 struct StatusForm {
     status: Option<String>,
@@ -55,7 +57,15 @@ fn id_value(v: &Option<serde_json::Value>) -> AppResult<Option<i64>> {
 
 async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMap, Body(f): Body<StatusForm>) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
-    let _ = headers; // Idempotency-Key: not honoured yet.
+    // A retried post with the same Idempotency-Key returns the first one, for an hour.
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| (me.id, k.chars().take(200).collect::<String>()));
+    if let Some(k) = &key {
+        let earlier = state.idempotency.lock().ok().and_then(|m| m.get(k).filter(|(_, at)| at.elapsed() < IDEMPOTENCY_TTL).map(|(id, _)| *id));
+        if let Some(id) = earlier
+            && let Ok(s) = service::statuses::get(&state, Some(me), id).await {
+                return Ok(json(entities::status(&state, Some(me), s).await?));
+            }
+    }
     let visibility = match f.visibility.as_deref() {
         None | Some("") => Visibility::Public,
         Some(v) => Visibility::parse(v).ok_or_else(|| AppError::Validation(format!("Validation failed: Visibility {v} is not valid")))?,
@@ -69,6 +79,12 @@ async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMap, B
         language: f.language.filter(|l| !l.is_empty()),
     };
     let status = service::statuses::create(&state, me, input).await?;
+    if let (Some(k), Ok(mut m)) = (key, state.idempotency.lock()) {
+        if m.len() > 10_000 {
+            m.retain(|_, (_, at)| at.elapsed() < IDEMPOTENCY_TTL);
+        }
+        m.insert(k, (status.id, std::time::Instant::now()));
+    }
     Ok(json(entities::status(&state, Some(me), status).await?))
 }
 
