@@ -10,6 +10,9 @@ use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::IdGenerator;
 
+/// `(account id, key)` -> `(status id, when)`.
+pub type IdempotencyCache = std::sync::Mutex<std::collections::HashMap<(i64, String), (i64, std::time::Instant)>>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -19,7 +22,7 @@ pub struct AppState {
     /// Parsed signing and verifying keys.
     pub keys: Arc<KeyCache>,
     /// `(account, Idempotency-Key)` -> the status that request made, for an hour.
-    pub idempotency: Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), (i64, std::time::Instant)>>>,
+    pub idempotency: Arc<IdempotencyCache>,
     /// Request counts for rate limiting.
     pub rate_limiter: Arc<crate::http::ratelimit::RateLimiter>,
     /// Live events for the streaming API.
