@@ -143,20 +143,32 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
         if let Some(path) = default_file
-            && path.exists() {
-                read_file_layer(path, &mut raw)?;
-            }
+            && path.exists()
+        {
+            read_file_layer(path, &mut raw)?;
+        }
         if let Some(path) = explicit_file {
             if !path.exists() {
-                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
             }
             read_file_layer(path, &mut raw)?;
         }
         for (k, v) in env {
-            let Some(key) = k.strip_prefix("KITH_") else { continue };
+            let Some(key) = k.strip_prefix("KITH_") else {
+                continue;
+            };
             let key = key.to_ascii_lowercase();
             if let Some(known) = KEYS.iter().find(|x| **x == key) {
-                raw.insert(known, Raw { value: v, source: k.clone() });
+                raw.insert(
+                    known,
+                    Raw {
+                        value: v,
+                        source: k.clone(),
+                    },
+                );
             }
         }
         Self::from_raw(&raw)
@@ -169,7 +181,13 @@ impl Config {
             let Some(known) = KEYS.iter().find(|x| *x == k) else {
                 return Err(ConfigError(format!("unknown configuration key `{k}`")));
             };
-            raw.insert(*known, Raw { value: (*v).to_string(), source: (*k).to_string() });
+            raw.insert(
+                *known,
+                Raw {
+                    value: (*v).to_string(),
+                    source: (*k).to_string(),
+                },
+            );
         }
         Self::from_raw(&raw)
     }
@@ -180,7 +198,10 @@ impl Config {
         let mut scheme_set = false;
         for (key, r) in raw {
             let bad = |expected: &str| {
-                ConfigError(format!("invalid {} (from {}): expected {expected}, got {:?}", key, r.source, r.value))
+                ConfigError(format!(
+                    "invalid {} (from {}): expected {expected}, got {:?}",
+                    key, r.source, r.value
+                ))
             };
             let v = r.value.trim();
             match *key {
@@ -255,13 +276,22 @@ impl Config {
 }
 
 fn read_file_layer(path: &Path, raw: &mut BTreeMap<&'static str, Raw>) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        ConfigError(format!("config file {} is not valid TOML: {}", path.display(), e.message()))
+        ConfigError(format!(
+            "config file {} is not valid TOML: {}",
+            path.display(),
+            e.message()
+        ))
     })?;
     for (k, v) in table {
         let Some(known) = KEYS.iter().find(|x| **x == k) else {
-            return Err(ConfigError(format!("unknown key `{k}` in config file {} (known keys: {})", path.display(), KEYS.join(", "))));
+            return Err(ConfigError(format!(
+                "unknown key `{k}` in config file {} (known keys: {})",
+                path.display(),
+                KEYS.join(", ")
+            )));
         };
         let value = match v {
             toml::Value::String(s) => s,
@@ -275,7 +305,13 @@ fn read_file_layer(path: &Path, raw: &mut BTreeMap<&'static str, Raw>) -> Result
                 )));
             }
         };
-        raw.insert(known, Raw { value, source: path.display().to_string() });
+        raw.insert(
+            known,
+            Raw {
+                value,
+                source: path.display().to_string(),
+            },
+        );
     }
     Ok(())
 }
@@ -290,8 +326,14 @@ fn default_scheme(domain: &str) -> Scheme {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let loopback = host == "localhost"
         || host.ends_with(".localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback { Scheme::Http } else { Scheme::Https }
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Scheme::Http
+    } else {
+        Scheme::Https
+    }
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -328,7 +370,11 @@ mod tests {
         let c = Config::load(None, None, Vec::new()).unwrap();
         assert_eq!(c.domain, "localhost:8080");
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.scheme, Scheme::Http, "a local trial on localhost needs no TLS");
+        assert_eq!(
+            c.scheme,
+            Scheme::Http,
+            "a local trial on localhost needs no TLS"
+        );
         assert_eq!(c.base_url(), "http://localhost:8080");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.database_url, "sqlite://./data/kith.db");
@@ -340,7 +386,11 @@ mod tests {
     fn environment_overrides_files_and_data_dir_moves_the_default_database() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("kith.toml");
-        std::fs::write(&file, "domain = \"file.example\"\nscheme = \"http\"\nmax_status_chars = 1000\n").unwrap();
+        std::fs::write(
+            &file,
+            "domain = \"file.example\"\nscheme = \"http\"\nmax_status_chars = 1000\n",
+        )
+        .unwrap();
         let env = vec![
             ("KITH_DOMAIN".to_string(), "Env.Example:8443".to_string()),
             ("KITH_DATA_DIR".to_string(), "/var/lib/kith".to_string()),
@@ -359,18 +409,43 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
         let defaults = Config::load(Some(&dir.join("default.toml")), None, Vec::new()).unwrap();
         let builtin = Config::load(None, None, Vec::new()).unwrap();
-        assert_eq!(format!("{defaults:?}"), format!("{builtin:?}"), "default.toml restates the built-in defaults");
-        let pg = Config::load(Some(&dir.join("default.toml")), Some(&dir.join("postgres.example.toml")), Vec::new()).unwrap();
+        assert_eq!(
+            format!("{defaults:?}"),
+            format!("{builtin:?}"),
+            "default.toml restates the built-in defaults"
+        );
+        let pg = Config::load(
+            Some(&dir.join("default.toml")),
+            Some(&dir.join("postgres.example.toml")),
+            Vec::new(),
+        )
+        .unwrap();
         assert!(pg.database_url.starts_with("postgres://"));
         assert_eq!(pg.base_url(), "https://social.example.org");
     }
 
     #[test]
     fn real_domains_default_to_https() {
-        assert_eq!(Config::from_pairs(&[("domain", "social.example.org")]).unwrap().scheme, Scheme::Https);
-        assert_eq!(Config::from_pairs(&[("domain", "127.0.0.1:9000")]).unwrap().scheme, Scheme::Http);
-        assert_eq!(Config::from_pairs(&[("domain", "kith.localhost")]).unwrap().scheme, Scheme::Http);
-        let explicit = Config::from_pairs(&[("domain", "localhost:8080"), ("scheme", "https")]).unwrap();
+        assert_eq!(
+            Config::from_pairs(&[("domain", "social.example.org")])
+                .unwrap()
+                .scheme,
+            Scheme::Https
+        );
+        assert_eq!(
+            Config::from_pairs(&[("domain", "127.0.0.1:9000")])
+                .unwrap()
+                .scheme,
+            Scheme::Http
+        );
+        assert_eq!(
+            Config::from_pairs(&[("domain", "kith.localhost")])
+                .unwrap()
+                .scheme,
+            Scheme::Http
+        );
+        let explicit =
+            Config::from_pairs(&[("domain", "localhost:8080"), ("scheme", "https")]).unwrap();
         assert_eq!(explicit.scheme, Scheme::Https);
     }
 
@@ -378,19 +453,33 @@ mod tests {
     fn bad_values_name_the_key_and_the_expected_form() {
         let env = vec![("KITH_LISTEN".to_string(), "nowhere".to_string())];
         let e = Config::load(None, None, env).unwrap_err().to_string();
-        assert!(e.contains("listen") && e.contains("KITH_LISTEN") && e.contains("socket address"), "{e}");
+        assert!(
+            e.contains("listen") && e.contains("KITH_LISTEN") && e.contains("socket address"),
+            "{e}"
+        );
         assert!(!e.contains('\n'));
 
-        let e = Config::from_pairs(&[("scheme", "gopher")]).unwrap_err().to_string();
-        assert!(e.contains("scheme") && e.contains("`https` or `http`"), "{e}");
+        let e = Config::from_pairs(&[("scheme", "gopher")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("scheme") && e.contains("`https` or `http`"),
+            "{e}"
+        );
 
-        let e = Config::from_pairs(&[("allow_private_addresses", "maybe")]).unwrap_err().to_string();
+        let e = Config::from_pairs(&[("allow_private_addresses", "maybe")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("allow_private_addresses"), "{e}");
 
-        let e = Config::from_pairs(&[("domain", "https://x.example/path")]).unwrap_err().to_string();
+        let e = Config::from_pairs(&[("domain", "https://x.example/path")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("domain"), "{e}");
 
-        let e = Config::from_pairs(&[("database_url", "mysql://x")]).unwrap_err().to_string();
+        let e = Config::from_pairs(&[("database_url", "mysql://x")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("database_url"), "{e}");
     }
 
@@ -399,11 +488,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("kith.toml");
         std::fs::write(&file, "domian = \"typo.example\"\n").unwrap();
-        let e = Config::load(None, Some(&file), Vec::new()).unwrap_err().to_string();
+        let e = Config::load(None, Some(&file), Vec::new())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("domian"), "{e}");
 
         std::fs::write(&file, "domain = \n").unwrap();
-        let e = Config::load(None, Some(&file), Vec::new()).unwrap_err().to_string();
+        let e = Config::load(None, Some(&file), Vec::new())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not valid TOML"), "{e}");
 
         let missing = dir.path().join("missing.toml");

@@ -58,8 +58,12 @@ impl From<DbErr> for AppError {
             return AppError::not_found();
         }
         match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Validation("Validation failed: already exists".into()),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Validation("Validation failed: refers to a record that does not exist".into()),
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Validation("Validation failed: already exists".into())
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Validation(
+                "Validation failed: refers to a record that does not exist".into(),
+            ),
             _ => AppError::Database(e),
         }
     }
@@ -86,7 +90,10 @@ mod tests {
 
     #[test]
     fn record_not_found_is_404_and_internal_errors_say_little() {
-        assert_eq!(AppError::from(DbErr::RecordNotFound("x".into())).status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            AppError::from(DbErr::RecordNotFound("x".into())).status(),
+            StatusCode::NOT_FOUND
+        );
         let e = AppError::from(DbErr::Custom("secret detail".into()));
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let resp = e.into_response();

@@ -10,15 +10,30 @@ use tokio::sync::broadcast;
 pub enum Event {
     /// A new status (or boost): to the home streams of `readers`, and to the
     /// public streams when `public` is `Some(local)`.
-    Update { status_id: i64, readers: Arc<Vec<i64>>, public: Option<bool>, tags: Arc<Vec<String>> },
+    Update {
+        status_id: i64,
+        readers: Arc<Vec<i64>>,
+        public: Option<bool>,
+        tags: Arc<Vec<String>>,
+    },
     /// A status was edited.
-    StatusUpdate { status_id: i64, readers: Arc<Vec<i64>>, public: Option<bool> },
+    StatusUpdate {
+        status_id: i64,
+        readers: Arc<Vec<i64>>,
+        public: Option<bool>,
+    },
     /// A status is gone.
     Delete { status_id: i64 },
     /// A notification for a local account.
-    Notification { account_id: i64, notification_id: i64 },
+    Notification {
+        account_id: i64,
+        notification_id: i64,
+    },
     /// A direct message changed these local accounts' conversations.
-    Conversation { account_ids: Arc<Vec<i64>>, status_id: i64 },
+    Conversation {
+        account_ids: Arc<Vec<i64>>,
+        status_id: i64,
+    },
 }
 
 pub trait EventBus: Send + Sync {

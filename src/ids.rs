@@ -22,7 +22,10 @@ impl Default for IdGenerator {
 
 impl IdGenerator {
     pub fn new() -> Self {
-        IdGenerator { last: AtomicI64::new(0), node: rand::thread_rng().gen_range(0..256) }
+        IdGenerator {
+            last: AtomicI64::new(0),
+            node: rand::thread_rng().gen_range(0..256),
+        }
     }
 
     /// A fresh id, strictly greater than every id this generator returned before.
@@ -31,7 +34,10 @@ impl IdGenerator {
         let mut last = self.last.load(Ordering::Relaxed);
         loop {
             let next = candidate.max(last + 1);
-            match self.last.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            match self
+                .last
+                .compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return next,
                 Err(seen) => last = seen,
             }
@@ -48,7 +54,9 @@ impl IdGenerator {
 
 /// When an id was made.
 pub fn id_time(id: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(id >> 16).single().unwrap_or_default()
+    Utc.timestamp_millis_opt(id >> 16)
+        .single()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

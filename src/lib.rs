@@ -2,7 +2,15 @@
 //!
 //! [`run`] is the seam: `kith serve` calls it with the configured listener, and
 //! tests call it with a listener on `127.0.0.1:0` to start the real server.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod apub;
 pub mod config;
@@ -52,21 +60,31 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let addr = listener.local_addr().map_err(|e| Error::Io(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Io(e.to_string()))?;
     tracing::info!(%addr, domain = %state.config.domain, "Kith is serving");
     // Apps ask for `/api/v1/instance/` as readily as `/api/v1/instance`: trim the
     // slash before routing.
-    let app = tower::Layer::layer(&tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash(), http::router(state.clone()));
+    let app = tower::Layer::layer(
+        &tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash(),
+        http::router(state.clone()),
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(apub::delivery::run(state.clone(), stop_rx));
-    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<std::net::SocketAddr>(app);
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        std::net::SocketAddr,
+    >(app);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| Error::Io(format!("server error: {e}")));
     // Let deliveries in flight finish (each is bounded by the client's timeout).
     let _ = stop_tx.send(true);
-    if tokio::time::timeout(std::time::Duration::from_secs(40), worker).await.is_err() {
+    if tokio::time::timeout(std::time::Duration::from_secs(40), worker)
+        .await
+        .is_err()
+    {
         tracing::warn!("the delivery worker did not stop in time");
     }
     served?;

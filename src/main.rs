@@ -8,7 +8,11 @@ use kith::service::accounts::{self, NewUser};
 use kith::{AppState, Config, Error};
 
 #[derive(Parser)]
-#[command(name = "kith", version, about = "A self-hosted, federated social network server")]
+#[command(
+    name = "kith",
+    version,
+    about = "A self-hosted, federated social network server"
+)]
 struct Cli {
     /// A TOML file whose values override config/default.toml (environment variables override both).
     #[arg(long, global = true, value_name = "FILE")]
@@ -68,7 +72,10 @@ enum UserCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -89,7 +96,10 @@ fn init_tracing() {
     let filter = EnvFilter::try_from_env("KITH_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
@@ -115,18 +125,50 @@ async fn run(cli: Cli) -> Result<(), Error> {
 
 async fn user_command(state: AppState, cmd: UserCommand) -> Result<(), Error> {
     match cmd {
-        UserCommand::Create { name, email, password, admin, moderator } => {
+        UserCommand::Create {
+            name,
+            email,
+            password,
+            admin,
+            moderator,
+        } => {
             let mut new = NewUser::new(&name, &email, &password);
-            new.role = if admin { Role::Admin } else if moderator { Role::Moderator } else { Role::User };
+            new.role = if admin {
+                Role::Admin
+            } else if moderator {
+                Role::Moderator
+            } else {
+                Role::User
+            };
             new.allow_reserved = true;
             let (account, user) = accounts::register(&state, new).await?;
-            println!("created {} ({}) as {}, id {}", account.username, user.email, user.role.as_str(), account.id);
+            println!(
+                "created {} ({}) as {}, id {}",
+                account.username,
+                user.email,
+                user.role.as_str(),
+                account.id
+            );
         }
         UserCommand::List => {
-            println!("{:<20} {:<32} {:<10} {:<9} STATE", "USERNAME", "EMAIL", "ROLE", "APPROVED");
+            println!(
+                "{:<20} {:<32} {:<10} {:<9} STATE",
+                "USERNAME", "EMAIL", "ROLE", "APPROVED"
+            );
             for (a, u) in accounts::list_users(&state).await? {
-                let st = if a.suspended_at.is_some() { "suspended" } else { "active" };
-                println!("{:<20} {:<32} {:<10} {:<9} {}", a.username, u.email, u.role.as_str(), u.approved, st);
+                let st = if a.suspended_at.is_some() {
+                    "suspended"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<20} {:<32} {:<10} {:<9} {}",
+                    a.username,
+                    u.email,
+                    u.role.as_str(),
+                    u.approved,
+                    st
+                );
             }
         }
         UserCommand::ResetPassword { name, password } => {
@@ -147,7 +189,9 @@ async fn user_command(state: AppState, cmd: UserCommand) -> Result<(), Error> {
         }
         UserCommand::Delete { name, yes } => {
             if !yes {
-                return Err(Error::Io(format!("deleting {name} cannot be undone; run again with --yes")));
+                return Err(Error::Io(format!(
+                    "deleting {name} cannot be undone; run again with --yes"
+                )));
             }
             accounts::delete_local(&state, &name).await?;
             println!("{name} is deleted; servers that knew them are told when `kith serve` runs");
@@ -164,7 +208,11 @@ async fn user_command(state: AppState, cmd: UserCommand) -> Result<(), Error> {
 fn random_password() -> String {
     use rand::Rng;
     use rand::distributions::Alphanumeric;
-    rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

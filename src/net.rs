@@ -56,8 +56,12 @@ pub struct GuardedResolver {
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_ascii_lowercase();
-        let overridden: Vec<SocketAddr> =
-            self.overrides.iter().filter(|(h, _)| *h == host).map(|(_, ip)| SocketAddr::new(*ip, 0)).collect();
+        let overridden: Vec<SocketAddr> = self
+            .overrides
+            .iter()
+            .filter(|(h, _)| *h == host)
+            .map(|(_, ip)| SocketAddr::new(*ip, 0))
+            .collect();
         let allow = self.allow_private;
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = if overridden.is_empty() {
@@ -66,7 +70,10 @@ impl Resolve for GuardedResolver {
                 overridden
             };
             if !allow && addrs.iter().any(|a| is_private(a.ip())) {
-                let e = std::io::Error::new(std::io::ErrorKind::PermissionDenied, format!("{host} resolves to a private address"));
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!("{host} resolves to a private address"),
+                );
                 return Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
@@ -89,9 +96,11 @@ pub fn check_url(config: &Config, url: &url::Url) -> Result<(), String> {
         None => return Err("the URL has no host".into()),
     };
     if let Some(ip) = ip
-        && !config.allow_private_addresses && is_private(ip) {
-            return Err(format!("refusing the private address {ip}"));
-        }
+        && !config.allow_private_addresses
+        && is_private(ip)
+    {
+        return Err(format!("refusing the private address {ip}"));
+    }
     Ok(())
 }
 
@@ -100,9 +109,16 @@ pub fn check_url(config: &Config, url: &url::Url) -> Result<(), String> {
 pub fn http_client(config: &Config) -> Result<reqwest::Client, crate::Error> {
     // The provider is process-wide in rustls; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let resolver = GuardedResolver { overrides: config.resolve.clone(), allow_private: config.allow_private_addresses };
+    let resolver = GuardedResolver {
+        overrides: config.resolve.clone(),
+        allow_private: config.allow_private_addresses,
+    };
     reqwest::Client::builder()
-        .user_agent(format!("Kith/{} (+{}/)", env!("CARGO_PKG_VERSION"), config.base_url()))
+        .user_agent(format!(
+            "Kith/{} (+{}/)",
+            env!("CARGO_PKG_VERSION"),
+            config.base_url()
+        ))
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .pool_idle_timeout(Duration::from_secs(90))
@@ -120,7 +136,19 @@ mod tests {
 
     #[test]
     fn private_addresses() {
-        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.1.1", "0.0.0.0", "100.64.0.1", "::1", "fc00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.1.1",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["1.1.1.1", "93.184.216.34", "2606:4700::1111"] {
@@ -131,22 +159,70 @@ mod tests {
     #[test]
     fn urls_are_checked_before_any_request() {
         let prod = Config::from_pairs(&[("domain", "social.example")]).unwrap();
-        assert!(check_url(&prod, &url::Url::parse("https://mastodon.example/users/a").unwrap()).is_ok());
-        assert!(check_url(&prod, &url::Url::parse("http://mastodon.example/users/a").unwrap()).is_err());
-        assert!(check_url(&prod, &url::Url::parse("https://127.0.0.1/users/a").unwrap()).is_err());
+        assert!(
+            check_url(
+                &prod,
+                &url::Url::parse("https://mastodon.example/users/a").unwrap()
+            )
+            .is_ok()
+        );
+        assert!(
+            check_url(
+                &prod,
+                &url::Url::parse("http://mastodon.example/users/a").unwrap()
+            )
+            .is_err()
+        );
+        assert!(
+            check_url(
+                &prod,
+                &url::Url::parse("https://127.0.0.1/users/a").unwrap()
+            )
+            .is_err()
+        );
         assert!(check_url(&prod, &url::Url::parse("https://[::1]/users/a").unwrap()).is_err());
         assert!(check_url(&prod, &url::Url::parse("ftp://x.example/").unwrap()).is_err());
-        let test = Config::from_pairs(&[("domain", "localhost:8080"), ("allow_private_addresses", "true")]).unwrap();
-        assert!(check_url(&test, &url::Url::parse("http://127.0.0.1:9000/users/a").unwrap()).is_ok());
+        let test = Config::from_pairs(&[
+            ("domain", "localhost:8080"),
+            ("allow_private_addresses", "true"),
+        ])
+        .unwrap();
+        assert!(
+            check_url(
+                &test,
+                &url::Url::parse("http://127.0.0.1:9000/users/a").unwrap()
+            )
+            .is_ok()
+        );
     }
 
     #[tokio::test]
     async fn the_resolver_refuses_private_answers_unless_allowed() {
-        let strict = GuardedResolver { overrides: vec![("alpha.test".into(), "127.0.0.1".parse().unwrap())], allow_private: false };
-        assert!(strict.resolve("alpha.test".parse::<Name>().unwrap()).await.is_err());
-        assert!(strict.resolve("localhost".parse::<Name>().unwrap()).await.is_err());
-        let lax = GuardedResolver { overrides: vec![("alpha.test".into(), "127.0.0.1".parse().unwrap())], allow_private: true };
-        let addrs: Vec<SocketAddr> = lax.resolve("alpha.test".parse::<Name>().unwrap()).await.unwrap().collect();
+        let strict = GuardedResolver {
+            overrides: vec![("alpha.test".into(), "127.0.0.1".parse().unwrap())],
+            allow_private: false,
+        };
+        assert!(
+            strict
+                .resolve("alpha.test".parse::<Name>().unwrap())
+                .await
+                .is_err()
+        );
+        assert!(
+            strict
+                .resolve("localhost".parse::<Name>().unwrap())
+                .await
+                .is_err()
+        );
+        let lax = GuardedResolver {
+            overrides: vec![("alpha.test".into(), "127.0.0.1".parse().unwrap())],
+            allow_private: true,
+        };
+        let addrs: Vec<SocketAddr> = lax
+            .resolve("alpha.test".parse::<Name>().unwrap())
+            .await
+            .unwrap()
+            .collect();
         assert_eq!(addrs[0].ip().to_string(), "127.0.0.1");
     }
 }

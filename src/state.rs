@@ -11,7 +11,8 @@ use crate::error::AppResult;
 use crate::ids::IdGenerator;
 
 /// `(account id, key)` -> `(status id, when)`.
-pub type IdempotencyCache = std::sync::Mutex<std::collections::HashMap<(i64, String), (i64, std::time::Instant)>>;
+pub type IdempotencyCache =
+    std::sync::Mutex<std::collections::HashMap<(i64, String), (i64, std::time::Instant)>>;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -13,14 +13,25 @@ impl TestDatabase {
         match std::env::var("KITH_TEST_DATABASE_URL") {
             Ok(base) if !base.trim().is_empty() => {
                 let name = format!("kith_test_{}_{}", std::process::id(), rand_suffix());
-                let admin = sqlx::PgPool::connect(&base).await.expect("connect to KITH_TEST_DATABASE_URL");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create test database");
+                let admin = sqlx::PgPool::connect(&base)
+                    .await
+                    .expect("connect to KITH_TEST_DATABASE_URL");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create test database");
                 admin.close().await;
                 let mut url = url::Url::parse(&base).expect("KITH_TEST_DATABASE_URL is a URL");
                 url.set_path(&format!("/{name}"));
-                TestDatabase { url: url.to_string(), pg: Some((base, name)) }
+                TestDatabase {
+                    url: url.to_string(),
+                    pg: Some((base, name)),
+                }
             }
-            _ => TestDatabase { url: format!("sqlite://{}/kith.db", dir.display()), pg: None },
+            _ => TestDatabase {
+                url: format!("sqlite://{}/kith.db", dir.display()),
+                pg: None,
+            },
         }
     }
 }
@@ -30,10 +41,17 @@ impl Drop for TestDatabase {
         if let Some((base, name)) = self.pg.take() {
             // Drop needs async work; do it on a thread with its own runtime.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async {
                     if let Ok(admin) = sqlx::PgPool::connect(&base).await {
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&admin)
+                        .await;
                         admin.close().await;
                     }
                 });
@@ -48,4 +66,3 @@ fn rand_suffix() -> String {
     let n: u64 = rand::thread_rng().r#gen();
     format!("{n:x}")
 }
-

@@ -2,7 +2,12 @@
 //! signed ActivityPub to each other over real HTTP. Each instance has a host name
 //! (`alpha.test`, `beta.test`, ...) that the others' HTTP clients resolve to
 //! loopback, the way curl's `--resolve` works, so host and domain checks run for real.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
@@ -48,12 +53,18 @@ pub async fn start(names: &[&str]) -> Vec<Instance> {
 }
 
 /// [`start`], letting `configure` change each instance's configuration.
-pub async fn start_configured(names: &[&str], configure: impl Fn(&str, &mut Config)) -> Vec<Instance> {
+pub async fn start_configured(
+    names: &[&str],
+    configure: impl Fn(&str, &mut Config),
+) -> Vec<Instance> {
     let mut listeners = Vec::new();
     for _ in names {
         listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
     }
-    let resolve: Vec<(String, IpAddr)> = NAMES.iter().map(|n| (host(n), IpAddr::V4(Ipv4Addr::LOCALHOST))).collect();
+    let resolve: Vec<(String, IpAddr)> = NAMES
+        .iter()
+        .map(|n| (host(n), IpAddr::V4(Ipv4Addr::LOCALHOST)))
+        .collect();
     let mut out = Vec::new();
     for (name, listener) in names.iter().zip(listeners) {
         let dir = tempfile::tempdir().unwrap();
@@ -96,7 +107,13 @@ pub async fn start_on_localhost() -> Instance {
     launch("kith".into(), config, listener, dir, db).await
 }
 
-async fn launch(name: String, config: Config, listener: tokio::net::TcpListener, dir: tempfile::TempDir, db: TestDatabase) -> Instance {
+async fn launch(
+    name: String,
+    config: Config,
+    listener: tokio::net::TcpListener,
+    dir: tempfile::TempDir,
+    db: TestDatabase,
+) -> Instance {
     let domain = config.domain.clone();
     let addr = listener.local_addr().unwrap();
     let state = AppState::new(config).await.unwrap();
@@ -104,7 +121,16 @@ async fn launch(name: String, config: Config, listener: tokio::net::TcpListener,
     let task = tokio::spawn(kith::serve(state.clone(), listener, async {
         let _ = rx.await;
     }));
-    Instance { name, domain, state, addr, stop: Some(tx), task: Some(task), _dir: dir, _db: db }
+    Instance {
+        name,
+        domain,
+        state,
+        addr,
+        stop: Some(tx),
+        task: Some(task),
+        _dir: dir,
+        _db: db,
+    }
 }
 
 impl Instance {
@@ -113,30 +139,52 @@ impl Instance {
     }
 
     pub async fn user(&self, name: &str) -> accounts::Model {
-        register(&self.state, NewUser::new(name, &format!("{name}@{}", host(&self.name)), "a long password"))
-            .await
-            .unwrap()
-            .0
+        register(
+            &self.state,
+            NewUser::new(
+                name,
+                &format!("{name}@{}", host(&self.name)),
+                "a long password",
+            ),
+        )
+        .await
+        .unwrap()
+        .0
     }
 
-    pub async fn post(&self, author: &accounts::Model, text: &str, v: Visibility) -> statuses::Model {
-        create(&self.state, author, NewStatus::new(text, v)).await.unwrap()
+    pub async fn post(
+        &self,
+        author: &accounts::Model,
+        text: &str,
+        v: Visibility,
+    ) -> statuses::Model {
+        create(&self.state, author, NewStatus::new(text, v))
+            .await
+            .unwrap()
     }
 
     /// The remote account `user@other`, looked up by WebFinger from this instance.
     pub async fn lookup(&self, user: &str, other: &Instance) -> accounts::Model {
-        kith::apub::actors::resolve_acct(&self.state, user, &other.domain).await.unwrap()
+        kith::apub::actors::resolve_acct(&self.state, user, &other.domain)
+            .await
+            .unwrap()
     }
 
     /// The account as this instance stores it now.
     pub async fn reload(&self, a: &accounts::Model) -> accounts::Model {
         use sea_orm::EntityTrait;
-        accounts::Entity::find_by_id(a.id).one(&self.state.db.read).await.unwrap().unwrap()
+        accounts::Entity::find_by_id(a.id)
+            .one(&self.state.db.read)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     /// This instance's copy of the status with this URI, if it has one (live or deleted).
     pub async fn status_by_uri(&self, uri: &str) -> Option<statuses::Model> {
-        kith::db::statuses::find_by_uri(&self.state.db.read, uri).await.unwrap()
+        kith::db::statuses::find_by_uri(&self.state.db.read, uri)
+            .await
+            .unwrap()
     }
 
     pub async fn home_uris(&self, reader: &accounts::Model) -> Vec<String> {
@@ -158,14 +206,26 @@ impl Instance {
             let _ = tokio::time::timeout(Duration::from_secs(60), task).await;
         }
         let config = (*self.state.config).clone();
-        Stopped { name: self.name, config, dir: self._dir, db: self._db }
+        Stopped {
+            name: self.name,
+            config,
+            dir: self._dir,
+            db: self._db,
+        }
     }
 }
 
 impl Stopped {
     /// Starts the instance again on its old port with its old database.
     pub async fn restart(self) -> Instance {
-        let port: u16 = self.config.domain.rsplit(':').next().unwrap().parse().unwrap();
+        let port: u16 = self
+            .config
+            .domain
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         let listener = loop {
             match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {

@@ -1,5 +1,10 @@
 //! Real Kith instances federating over signed HTTP on loopback.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use entity::{NotificationKind, Visibility};
 use federation_tests::{eventually, start};
@@ -20,22 +25,47 @@ async fn follow_post_like_and_reply_across_servers() {
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
     assert_eq!(bob_at_alpha.uri, format!("{}/users/bob", beta.base_url()));
     assert_eq!(bob_at_alpha.domain.as_deref(), Some(beta.domain.as_str()));
-    assert_eq!(follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap(), FollowOutcome::Requested);
+    assert_eq!(
+        follow(
+            &alpha.state,
+            &alice,
+            bob_at_alpha.id,
+            FollowOptions::default()
+        )
+        .await
+        .unwrap(),
+        FollowOutcome::Requested
+    );
 
     // beta accepts at once (bob is not locked) and alpha records the follow.
     eventually("alice follows bob on alpha", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
     let bob_now = beta.reload(&bob).await;
     assert_eq!(bob_now.followers_count, 1);
-    let n = kith::service::notifications::list(&beta.state, &bob, None, &Page::new(20)).await.unwrap();
-    assert_eq!(n.iter().map(|n| n.kind).collect::<Vec<_>>(), vec![NotificationKind::Follow]);
+    let n = kith::service::notifications::list(&beta.state, &bob, None, &Page::new(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        n.iter().map(|n| n.kind).collect::<Vec<_>>(),
+        vec![NotificationKind::Follow]
+    );
 
     // bob's post reaches alice's home timeline.
-    let post = beta.post(&bob, "Hello from beta #kith", Visibility::Public).await;
+    let post = beta
+        .post(&bob, "Hello from beta #kith", Visibility::Public)
+        .await;
     eventually("bob's post in alice's home", 30, || async {
-        alpha.home_uris(&alice).await.contains(&post.uri).then_some(())
+        alpha
+            .home_uris(&alice)
+            .await
+            .contains(&post.uri)
+            .then_some(())
     })
     .await;
     let copy = alpha.status_by_uri(&post.uri).await.unwrap();
@@ -50,19 +80,50 @@ async fn follow_post_like_and_reply_across_servers() {
         (s.favourites_count == 1).then_some(())
     })
     .await;
-    let n = kith::service::notifications::list(&beta.state, &bob, Some(&[NotificationKind::Favourite]), &Page::new(20)).await.unwrap();
+    let n = kith::service::notifications::list(
+        &beta.state,
+        &bob,
+        Some(&[NotificationKind::Favourite]),
+        &Page::new(20),
+    )
+    .await
+    .unwrap();
     assert_eq!(n.len(), 1);
 
     // alice replies: the reply is threaded under bob's post on beta and bob is notified.
-    let reply = create(&alpha.state, &alice, NewStatus::new(&format!("@bob@{} nice!", beta.domain), Visibility::Public).reply_to(copy.id))
-        .await
-        .unwrap();
-    let reply_at_beta = eventually("the reply reaches beta", 30, || async { beta.status_by_uri(&reply.uri).await }).await;
+    let reply = create(
+        &alpha.state,
+        &alice,
+        NewStatus::new(&format!("@bob@{} nice!", beta.domain), Visibility::Public)
+            .reply_to(copy.id),
+    )
+    .await
+    .unwrap();
+    let reply_at_beta = eventually("the reply reaches beta", 30, || async {
+        beta.status_by_uri(&reply.uri).await
+    })
+    .await;
     assert_eq!(reply_at_beta.in_reply_to_id, Some(post.id));
     let ctx = context(&beta.state, Some(&bob), post.id).await.unwrap();
-    assert_eq!(ctx.descendants.iter().map(|s| s.uri.clone()).collect::<Vec<_>>(), vec![reply.uri.clone()]);
-    assert_eq!(beta.status_by_uri(&post.uri).await.unwrap().replies_count, 1);
-    let n = kith::service::notifications::list(&beta.state, &bob, Some(&[NotificationKind::Mention]), &Page::new(20)).await.unwrap();
+    assert_eq!(
+        ctx.descendants
+            .iter()
+            .map(|s| s.uri.clone())
+            .collect::<Vec<_>>(),
+        vec![reply.uri.clone()]
+    );
+    assert_eq!(
+        beta.status_by_uri(&post.uri).await.unwrap().replies_count,
+        1
+    );
+    let n = kith::service::notifications::list(
+        &beta.state,
+        &bob,
+        Some(&[NotificationKind::Mention]),
+        &Page::new(20),
+    )
+    .await
+    .unwrap();
     assert_eq!(n.len(), 1);
     assert_eq!(n[0].status_id, Some(reply_at_beta.id));
 }
@@ -82,53 +143,139 @@ async fn each_visibility_reaches_exactly_its_audience() {
 
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
     let bob_at_gamma = gamma.lookup("bob", &beta).await;
-    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
 
     // Followers-only: alpha (a follower) gets it; gamma (strangers only) does not.
-    let private = beta.post(&bob, "for my followers", Visibility::Private).await;
+    let private = beta
+        .post(&bob, "for my followers", Visibility::Private)
+        .await;
     eventually("the private post reaches alice", 30, || async {
-        alpha.home_uris(&alice).await.contains(&private.uri).then_some(())
+        alpha
+            .home_uris(&alice)
+            .await
+            .contains(&private.uri)
+            .then_some(())
     })
     .await;
-    assert_eq!(alpha.status_by_uri(&private.uri).await.unwrap().visibility, Visibility::Private);
-    let pending = kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap();
+    assert_eq!(
+        alpha.status_by_uri(&private.uri).await.unwrap().visibility,
+        Visibility::Private
+    );
+    let pending = kith::db::deliveries::count_pending(&beta.state.db.read)
+        .await
+        .unwrap();
     assert_eq!(pending, 0, "everything beta queued was delivered");
-    assert!(gamma.status_by_uri(&private.uri).await.is_none(), "no follower on gamma, so nothing was sent there");
+    assert!(
+        gamma.status_by_uri(&private.uri).await.is_none(),
+        "no follower on gamma, so nothing was sent there"
+    );
 
     // Once carol follows bob, gamma gets his followers-only posts, but only carol sees them.
-    follow(&gamma.state, &carol, bob_at_gamma.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &gamma.state,
+        &carol,
+        bob_at_gamma.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("carol follows bob", 30, || async {
-        relationship(&gamma.state, &carol, bob_at_gamma.id).await.unwrap().following.then_some(())
+        relationship(&gamma.state, &carol, bob_at_gamma.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
-    let second = beta.post(&bob, "followers again", Visibility::Private).await;
-    let at_gamma = eventually("the post reaches gamma", 30, || async { gamma.status_by_uri(&second.uri).await }).await;
+    let second = beta
+        .post(&bob, "followers again", Visibility::Private)
+        .await;
+    let at_gamma = eventually("the post reaches gamma", 30, || async {
+        gamma.status_by_uri(&second.uri).await
+    })
+    .await;
     assert!(gamma.home_uris(&carol).await.contains(&second.uri));
     assert!(!gamma.home_uris(&dave).await.contains(&second.uri));
-    assert!(!kith::service::visibility::can_view(&gamma.state.db.read, &at_gamma, Some(&dave)).await.unwrap());
-    assert!(kith::service::visibility::can_view(&gamma.state.db.read, &at_gamma, Some(&carol)).await.unwrap());
+    assert!(
+        !kith::service::visibility::can_view(&gamma.state.db.read, &at_gamma, Some(&dave))
+            .await
+            .unwrap()
+    );
+    assert!(
+        kith::service::visibility::can_view(&gamma.state.db.read, &at_gamma, Some(&carol))
+            .await
+            .unwrap()
+    );
 
     // A direct message to alice reaches alpha only, and only alice may read it.
-    let dm = create(&beta.state, &bob, NewStatus::new(&format!("@alice@{} just for you", alpha.domain), Visibility::Direct)).await.unwrap();
-    let dm_at_alpha = eventually("the DM reaches alpha", 30, || async { alpha.status_by_uri(&dm.uri).await }).await;
-    assert_eq!(dm_at_alpha.visibility, Visibility::Direct);
-    assert!(kith::service::visibility::can_view(&alpha.state.db.read, &dm_at_alpha, Some(&alice)).await.unwrap());
-    let n = kith::service::notifications::list(&alpha.state, &alice, Some(&[NotificationKind::Mention]), &Page::new(20)).await.unwrap();
-    assert_eq!(n.len(), 1);
-    eventually("beta's queue drains", 30, || async {
-        (kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap() == 0).then_some(())
+    let dm = create(
+        &beta.state,
+        &bob,
+        NewStatus::new(
+            &format!("@alice@{} just for you", alpha.domain),
+            Visibility::Direct,
+        ),
+    )
+    .await
+    .unwrap();
+    let dm_at_alpha = eventually("the DM reaches alpha", 30, || async {
+        alpha.status_by_uri(&dm.uri).await
     })
     .await;
-    assert!(gamma.status_by_uri(&dm.uri).await.is_none(), "gamma never saw the DM");
+    assert_eq!(dm_at_alpha.visibility, Visibility::Direct);
+    assert!(
+        kith::service::visibility::can_view(&alpha.state.db.read, &dm_at_alpha, Some(&alice))
+            .await
+            .unwrap()
+    );
+    let n = kith::service::notifications::list(
+        &alpha.state,
+        &alice,
+        Some(&[NotificationKind::Mention]),
+        &Page::new(20),
+    )
+    .await
+    .unwrap();
+    assert_eq!(n.len(), 1);
+    eventually("beta's queue drains", 30, || async {
+        (kith::db::deliveries::count_pending(&beta.state.db.read)
+            .await
+            .unwrap()
+            == 0)
+            .then_some(())
+    })
+    .await;
+    assert!(
+        gamma.status_by_uri(&dm.uri).await.is_none(),
+        "gamma never saw the DM"
+    );
 
     // A delete reaches every server that has the post.
-    kith::service::statuses::delete(&beta.state, &bob, second.id).await.unwrap();
+    kith::service::statuses::delete(&beta.state, &bob, second.id)
+        .await
+        .unwrap();
     eventually("the delete reaches gamma", 30, || async {
-        gamma.status_by_uri(&second.uri).await.unwrap().deleted_at.map(|_| ())
+        gamma
+            .status_by_uri(&second.uri)
+            .await
+            .unwrap()
+            .deleted_at
+            .map(|_| ())
     })
     .await;
     assert!(!gamma.home_uris(&carol).await.contains(&second.uri));
@@ -148,44 +295,100 @@ async fn a_locked_account_approves_remote_followers_and_unfollowing_stops_delive
 
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
     assert!(bob_at_alpha.locked, "manuallyApprovesFollowers came across");
-    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     let requests = eventually("the request reaches beta", 30, || async {
-        let r = kith::service::relationships::follow_requests(&beta.state, &bob).await.unwrap();
+        let r = kith::service::relationships::follow_requests(&beta.state, &bob)
+            .await
+            .unwrap();
         (!r.is_empty()).then_some(r)
     })
     .await;
     assert_eq!(requests[0].username, "alice");
-    let r = relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap();
+    let r = relationship(&alpha.state, &alice, bob_at_alpha.id)
+        .await
+        .unwrap();
     assert!(r.requested && !r.following, "still waiting for approval");
 
     // A second follower is turned down: the Reject travels too.
     let carol = alpha.user("carol").await;
-    follow(&alpha.state, &carol, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &carol,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     let carol_at_beta = eventually("carol's request reaches beta", 30, || async {
-        kith::service::relationships::follow_requests(&beta.state, &bob).await.unwrap().into_iter().find(|a| a.username == "carol")
+        kith::service::relationships::follow_requests(&beta.state, &bob)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.username == "carol")
     })
     .await;
-    kith::service::relationships::reject_follow_request(&beta.state, &bob, carol_at_beta.id).await.unwrap();
+    kith::service::relationships::reject_follow_request(&beta.state, &bob, carol_at_beta.id)
+        .await
+        .unwrap();
     eventually("the Reject reaches alpha", 30, || async {
-        (!relationship(&alpha.state, &carol, bob_at_alpha.id).await.unwrap().requested).then_some(())
+        (!relationship(&alpha.state, &carol, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .requested)
+            .then_some(())
     })
     .await;
-    assert!(!relationship(&alpha.state, &carol, bob_at_alpha.id).await.unwrap().following);
+    assert!(
+        !relationship(&alpha.state, &carol, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+    );
 
-    kith::service::relationships::authorize_follow_request(&beta.state, &bob, requests[0].id).await.unwrap();
+    kith::service::relationships::authorize_follow_request(&beta.state, &bob, requests[0].id)
+        .await
+        .unwrap();
     eventually("the approval reaches alpha", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
     let p = beta.post(&bob, "hello follower", Visibility::Private).await;
-    eventually("the post reaches alice", 30, || async { alpha.home_uris(&alice).await.contains(&p.uri).then_some(()) }).await;
+    eventually("the post reaches alice", 30, || async {
+        alpha.home_uris(&alice).await.contains(&p.uri).then_some(())
+    })
+    .await;
 
     // Unfollow: beta drops the follower, and later posts are not sent to alpha at all.
-    kith::service::relationships::unfollow(&alpha.state, &alice, bob_at_alpha.id).await.unwrap();
-    eventually("the unfollow reaches beta", 30, || async { (beta.reload(&bob).await.followers_count == 0).then_some(()) }).await;
+    kith::service::relationships::unfollow(&alpha.state, &alice, bob_at_alpha.id)
+        .await
+        .unwrap();
+    eventually("the unfollow reaches beta", 30, || async {
+        (beta.reload(&bob).await.followers_count == 0).then_some(())
+    })
+    .await;
     assert!(!alpha.home_uris(&alice).await.contains(&p.uri));
-    let later = beta.post(&bob, "after the unfollow", Visibility::Public).await;
-    assert_eq!(kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap(), 0, "nothing queued for {}", later.uri);
+    let later = beta
+        .post(&bob, "after the unfollow", Visibility::Public)
+        .await;
+    assert_eq!(
+        kith::db::deliveries::count_pending(&beta.state.db.read)
+            .await
+            .unwrap(),
+        0,
+        "nothing queued for {}",
+        later.uri
+    );
 }
 
 /// A boost on gamma reaches gamma's followers, on gamma and on other servers;
@@ -202,32 +405,75 @@ async fn a_boost_reaches_the_boosters_followers() {
     let erin = gamma.user("erin").await;
     let post = beta.post(&bob, "worth sharing", Visibility::Public).await;
 
-    follow(&gamma.state, &erin, carol.id, FollowOptions::default()).await.unwrap();
+    follow(&gamma.state, &erin, carol.id, FollowOptions::default())
+        .await
+        .unwrap();
     let carol_at_alpha = alpha.lookup("carol", &gamma).await;
-    follow(&alpha.state, &alice, carol_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        carol_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows carol", 30, || async {
-        relationship(&alpha.state, &alice, carol_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, carol_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
 
     // carol sees bob's post on gamma (fetched by its URL) and boosts it.
-    let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri).await.unwrap();
-    let boost = kith::service::interactions::reblog(&gamma.state, &carol, at_gamma.id, None).await.unwrap();
-    assert!(gamma.home_uris(&erin).await.contains(&post.uri), "a local follower sees the boost");
+    let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri)
+        .await
+        .unwrap();
+    let boost = kith::service::interactions::reblog(&gamma.state, &carol, at_gamma.id, None)
+        .await
+        .unwrap();
+    assert!(
+        gamma.home_uris(&erin).await.contains(&post.uri),
+        "a local follower sees the boost"
+    );
     eventually("the boost reaches alice on alpha", 30, || async {
-        alpha.home_uris(&alice).await.contains(&post.uri).then_some(())
+        alpha
+            .home_uris(&alice)
+            .await
+            .contains(&post.uri)
+            .then_some(())
     })
     .await;
     eventually("bob's post counts the boost", 30, || async {
         (beta.status_by_uri(&post.uri).await.unwrap().reblogs_count == 1).then_some(())
     })
     .await;
-    let n = kith::service::notifications::list(&beta.state, &bob, Some(&[NotificationKind::Reblog]), &Page::new(20)).await.unwrap();
+    let n = kith::service::notifications::list(
+        &beta.state,
+        &bob,
+        Some(&[NotificationKind::Reblog]),
+        &Page::new(20),
+    )
+    .await
+    .unwrap();
     assert_eq!(n.len(), 1);
-    assert!(alpha.status_by_uri(&boost.uri).await.is_some(), "alpha stored the boost itself");
+    assert!(
+        alpha.status_by_uri(&boost.uri).await.is_some(),
+        "alpha stored the boost itself"
+    );
 
-    kith::service::interactions::unreblog(&gamma.state, &carol, at_gamma.id).await.unwrap();
-    eventually("the undo reaches alpha", 30, || async { alpha.status_by_uri(&boost.uri).await.is_none().then_some(()) }).await;
+    kith::service::interactions::unreblog(&gamma.state, &carol, at_gamma.id)
+        .await
+        .unwrap();
+    eventually("the undo reaches alpha", 30, || async {
+        alpha
+            .status_by_uri(&boost.uri)
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
     assert!(!alpha.home_uris(&alice).await.contains(&post.uri));
     eventually("the undo reaches beta", 30, || async {
         (beta.status_by_uri(&post.uri).await.unwrap().reblogs_count == 0).then_some(())
@@ -245,16 +491,36 @@ async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
     let alpha = nodes.pop().unwrap();
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
-    let post = beta.post(&bob, "like me, if you can", Visibility::Public).await;
+    let post = beta
+        .post(&bob, "like me, if you can", Visibility::Public)
+        .await;
 
     let inbox = url::Url::parse(&format!("{}/inbox", beta.base_url())).unwrap();
-    let client = reqwest::Client::builder().resolve("beta.test", beta.addr).build().unwrap();
+    let client = reqwest::Client::builder()
+        .resolve("beta.test", beta.addr)
+        .build()
+        .unwrap();
     let keys = KeyCache::default();
     let key_id = format!("{}#main-key", alice.uri);
     let pem = alice.private_key_pem.clone().unwrap();
-    let signed = |body: &[u8], at: SystemTime| sign_dated(&keys, "POST", &inbox, Some(body), Some("application/activity+json"), &key_id, &pem, at).unwrap();
+    let signed = |body: &[u8], at: SystemTime| {
+        sign_dated(
+            &keys,
+            "POST",
+            &inbox,
+            Some(body),
+            Some("application/activity+json"),
+            &key_id,
+            &pem,
+            at,
+        )
+        .unwrap()
+    };
     let send = |headers: Vec<(&'static str, String)>, body: Vec<u8>, ct: &'static str| {
-        let mut req = client.post(inbox.clone()).header("content-type", ct).body(body);
+        let mut req = client
+            .post(inbox.clone())
+            .header("content-type", ct)
+            .body(body);
         for (k, v) in headers {
             req = req.header(k, v);
         }
@@ -271,7 +537,12 @@ async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
         }))
         .unwrap()
     };
-    let favourites = || async { beta.status_by_uri(&post.uri).await.unwrap().favourites_count };
+    let favourites = || async {
+        beta.status_by_uri(&post.uri)
+            .await
+            .unwrap()
+            .favourites_count
+    };
     const AP: &str = "application/activity+json";
 
     // Unsigned.
@@ -279,7 +550,12 @@ async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("Signature"), "{body}");
     // Signed, then the body changed on the way.
-    let (status, body) = send(signed(&like(2, &alice.uri), SystemTime::now()), like(3, &alice.uri), AP).await;
+    let (status, body) = send(
+        signed(&like(2, &alice.uri), SystemTime::now()),
+        like(3, &alice.uri),
+        AP,
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("Digest"), "{body}");
     // Signed by alice, claiming to be someone else.
@@ -288,10 +564,20 @@ async fn forged_unsigned_tampered_and_replayed_posts_change_nothing() {
     assert_eq!(status, 401, "{body}");
     // A request signed 13 hours ago (a replay of an old capture).
     let old = like(5, &alice.uri);
-    let (status, _) = send(signed(&old, SystemTime::now() - Duration::from_secs(13 * 3600)), old.clone(), AP).await;
+    let (status, _) = send(
+        signed(&old, SystemTime::now() - Duration::from_secs(13 * 3600)),
+        old.clone(),
+        AP,
+    )
+    .await;
     assert_eq!(status, 401);
     // Wrong content type; broken JSON; too large.
-    let (status, _) = send(signed(&like(6, &alice.uri), SystemTime::now()), like(6, &alice.uri), "text/plain").await;
+    let (status, _) = send(
+        signed(&like(6, &alice.uri), SystemTime::now()),
+        like(6, &alice.uri),
+        "text/plain",
+    )
+    .await;
     assert_eq!(status, 415);
     let broken = b"{\"type\": \"Like\", ".to_vec();
     let (status, body) = send(signed(&broken, SystemTime::now()), broken.clone(), AP).await;
@@ -332,20 +618,42 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
 
     let alpha_stopped = alpha.stop().await;
     let mut uris = Vec::new();
     for i in 0..3 {
-        uris.push(beta.post(&bob, &format!("while alpha sleeps {i}"), Visibility::Public).await.uri);
+        uris.push(
+            beta.post(&bob, &format!("while alpha sleeps {i}"), Visibility::Public)
+                .await
+                .uri,
+        );
     }
     eventually("beta tried and failed", 30, || async {
-        let rows = entity::deliveries::Entity::find().all(&beta.state.db.read).await.unwrap();
-        (rows.len() == 3 && rows.iter().all(|r| r.attempts >= 1 && r.failed_at.is_none())).then_some(())
+        let rows = entity::deliveries::Entity::find()
+            .all(&beta.state.db.read)
+            .await
+            .unwrap();
+        (rows.len() == 3
+            && rows
+                .iter()
+                .all(|r| r.attempts >= 1 && r.failed_at.is_none()))
+        .then_some(())
     })
     .await;
 
@@ -358,16 +666,28 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
     })
     .await;
     eventually("beta's queue is empty", 30, || async {
-        (kith::db::deliveries::count_pending(&beta.state.db.read).await.unwrap() == 0).then_some(())
+        (kith::db::deliveries::count_pending(&beta.state.db.read)
+            .await
+            .unwrap()
+            == 0)
+            .then_some(())
     })
     .await;
     let home = alpha.home_uris(&alice).await;
     for u in &uris {
         assert_eq!(home.iter().filter(|h| *h == u).count(), 1, "{u} shown once");
-        let stored = entity::statuses::Entity::find().filter(entity::statuses::Column::Uri.eq(u.as_str())).all(&alpha.state.db.read).await.unwrap();
+        let stored = entity::statuses::Entity::find()
+            .filter(entity::statuses::Column::Uri.eq(u.as_str()))
+            .all(&alpha.state.db.read)
+            .await
+            .unwrap();
         assert_eq!(stored.len(), 1);
     }
-    assert_eq!(alpha.reload(&bob_at_alpha).await.statuses_count, 3, "each Create counted once");
+    assert_eq!(
+        alpha.reload(&bob_at_alpha).await.statuses_count,
+        3,
+        "each Create counted once"
+    );
 }
 
 /// Edits, profile changes and blocks travel too.
@@ -381,19 +701,41 @@ async fn edits_profile_updates_and_blocks_propagate() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
 
     let post = beta.post(&bob, "first draft", Visibility::Public).await;
-    eventually("the post arrives", 30, || async { alpha.status_by_uri(&post.uri).await }).await;
-    let edit_input = StatusEdit { text: "second draft #edited".into(), spoiler_text: String::new(), sensitive: false, language: None };
+    eventually("the post arrives", 30, || async {
+        alpha.status_by_uri(&post.uri).await
+    })
+    .await;
+    let edit_input = StatusEdit {
+        text: "second draft #edited".into(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        language: None,
+    };
     let edited = edit(&beta.state, &bob, post.id, edit_input).await.unwrap();
     assert!(edited.edited_at.is_some());
     let copy = eventually("the edit arrives", 30, || async {
-        alpha.status_by_uri(&post.uri).await.filter(|s| s.content.contains("second draft"))
+        alpha
+            .status_by_uri(&post.uri)
+            .await
+            .filter(|s| s.content.contains("second draft"))
     })
     .await;
     assert!(copy.edited_at.is_some());
@@ -417,18 +759,35 @@ async fn edits_profile_updates_and_blocks_propagate() {
     assert_eq!(bob_seen.fields[0]["name"], "Home");
 
     // bob blocks alice: alpha drops her follow, and bob's posts stop coming.
-    kith::service::relationships::block(&beta.state, &bob, beta_account_of(&beta, &alice).await.id).await.unwrap();
+    kith::service::relationships::block(&beta.state, &bob, beta_account_of(&beta, &alice).await.id)
+        .await
+        .unwrap();
     eventually("the block reaches alpha", 30, || async {
-        (!relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following).then_some(())
+        (!relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following)
+            .then_some(())
     })
     .await;
-    assert!(relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().blocked_by);
+    assert!(
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .blocked_by
+    );
     assert!(!alpha.home_uris(&alice).await.contains(&post.uri));
 }
 
 /// beta's copy of a local account of alpha.
-async fn beta_account_of(beta: &federation_tests::Instance, a: &entity::accounts::Model) -> entity::accounts::Model {
-    kith::db::accounts::find_by_uri(&beta.state.db.read, &a.uri).await.unwrap().unwrap()
+async fn beta_account_of(
+    beta: &federation_tests::Instance,
+    a: &entity::accounts::Model,
+) -> entity::accounts::Model {
+    kith::db::accounts::find_by_uri(&beta.state.db.read, &a.uri)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// With authorized fetch on, beta answers only signed requests; Kith's own
@@ -446,34 +805,87 @@ async fn authorized_fetch_and_missing_parents() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let carol = gamma.user("carol").await;
-    let post = beta.post(&bob, "the start of a thread", Visibility::Public).await;
+    let post = beta
+        .post(&bob, "the start of a thread", Visibility::Public)
+        .await;
 
     // Unsigned fetches are refused; the signed ones Kith makes go through.
-    let client = reqwest::Client::builder().resolve("beta.test", beta.addr).build().unwrap();
-    let r = client.get(&bob.uri).header("accept", "application/activity+json").send().await.unwrap();
+    let client = reqwest::Client::builder()
+        .resolve("beta.test", beta.addr)
+        .build()
+        .unwrap();
+    let r = client
+        .get(&bob.uri)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = client.get(&post.uri).header("accept", "application/activity+json").send().await.unwrap();
+    let r = client
+        .get(&post.uri)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri).await.unwrap();
+    let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri)
+        .await
+        .unwrap();
 
     // alice follows carol only; carol replies to bob.
     let carol_at_alpha = alpha.lookup("carol", &gamma).await;
-    follow(&alpha.state, &alice, carol_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        carol_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows carol", 30, || async {
-        relationship(&alpha.state, &alice, carol_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, carol_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
-    let reply = create(&gamma.state, &carol, NewStatus::new("I agree", Visibility::Public).reply_to(at_gamma.id)).await.unwrap();
-    let reply_at_alpha = eventually("the reply reaches alpha", 30, || async { alpha.status_by_uri(&reply.uri).await }).await;
-    let parent_at_alpha = alpha.status_by_uri(&post.uri).await.expect("alpha fetched the parent from beta");
+    let reply = create(
+        &gamma.state,
+        &carol,
+        NewStatus::new("I agree", Visibility::Public).reply_to(at_gamma.id),
+    )
+    .await
+    .unwrap();
+    let reply_at_alpha = eventually("the reply reaches alpha", 30, || async {
+        alpha.status_by_uri(&reply.uri).await
+    })
+    .await;
+    let parent_at_alpha = alpha
+        .status_by_uri(&post.uri)
+        .await
+        .expect("alpha fetched the parent from beta");
     assert_eq!(reply_at_alpha.in_reply_to_id, Some(parent_at_alpha.id));
     assert_eq!(reply_at_alpha.thread_root_id, Some(parent_at_alpha.id));
-    let ctx = context(&alpha.state, Some(&alice), reply_at_alpha.id).await.unwrap();
-    assert_eq!(ctx.ancestors.iter().map(|s| s.uri.clone()).collect::<Vec<_>>(), vec![post.uri.clone()]);
+    let ctx = context(&alpha.state, Some(&alice), reply_at_alpha.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        ctx.ancestors
+            .iter()
+            .map(|s| s.uri.clone())
+            .collect::<Vec<_>>(),
+        vec![post.uri.clone()]
+    );
 
     // beta's replies collection lists the reply, for a signed fetch.
     // beta's replies collection answers a signed fetch.
-    let replies = kith::apub::fetch::fetch_object(&alpha.state, &url::Url::parse(&format!("{}/replies", post.uri)).unwrap()).await.unwrap();
+    let replies = kith::apub::fetch::fetch_object(
+        &alpha.state,
+        &url::Url::parse(&format!("{}/replies", post.uri)).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(replies["type"], "Collection");
     assert_eq!(replies["id"], format!("{}/replies", post.uri));
 }
@@ -487,31 +899,91 @@ async fn unlikes_and_account_deletions_propagate() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
     let post = beta.post(&bob, "like and unlike", Visibility::Public).await;
-    let copy = eventually("the post arrives", 30, || async { alpha.status_by_uri(&post.uri).await }).await;
+    let copy = eventually("the post arrives", 30, || async {
+        alpha.status_by_uri(&post.uri).await
+    })
+    .await;
     favourite(&alpha.state, &alice, copy.id).await.unwrap();
-    eventually("the like arrives", 30, || async { (beta.status_by_uri(&post.uri).await.unwrap().favourites_count == 1).then_some(()) }).await;
-    kith::service::interactions::unfavourite(&alpha.state, &alice, copy.id).await.unwrap();
-    eventually("the unlike arrives", 30, || async { (beta.status_by_uri(&post.uri).await.unwrap().favourites_count == 0).then_some(()) }).await;
-    let n = kith::service::notifications::list(&beta.state, &bob, Some(&[NotificationKind::Favourite]), &Page::new(20)).await.unwrap();
+    eventually("the like arrives", 30, || async {
+        (beta
+            .status_by_uri(&post.uri)
+            .await
+            .unwrap()
+            .favourites_count
+            == 1)
+            .then_some(())
+    })
+    .await;
+    kith::service::interactions::unfavourite(&alpha.state, &alice, copy.id)
+        .await
+        .unwrap();
+    eventually("the unlike arrives", 30, || async {
+        (beta
+            .status_by_uri(&post.uri)
+            .await
+            .unwrap()
+            .favourites_count
+            == 0)
+            .then_some(())
+    })
+    .await;
+    let n = kith::service::notifications::list(
+        &beta.state,
+        &bob,
+        Some(&[NotificationKind::Favourite]),
+        &Page::new(20),
+    )
+    .await
+    .unwrap();
     assert!(n.is_empty(), "the notification went with the like");
 
     // bob deletes his account: alpha takes his posts down and ends the follow.
-    kith::service::accounts::delete_local(&beta.state, "bob").await.unwrap();
+    kith::service::accounts::delete_local(&beta.state, "bob")
+        .await
+        .unwrap();
     eventually("the actor deletion reaches alpha", 30, || async {
         alpha.reload(&bob_at_alpha).await.suspended_at.map(|_| ())
     })
     .await;
-    assert!(alpha.status_by_uri(&post.uri).await.unwrap().deleted_at.is_some());
+    assert!(
+        alpha
+            .status_by_uri(&post.uri)
+            .await
+            .unwrap()
+            .deleted_at
+            .is_some()
+    );
     assert!(!alpha.home_uris(&alice).await.contains(&post.uri));
-    assert!(!relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following);
+    assert!(
+        !relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+    );
     assert_eq!(alpha.reload(&alice).await.following_count, 0);
-    assert!(kith::service::accounts::authenticate(&beta.state, "bob", "a long password").await.is_err(), "the login is gone");
+    assert!(
+        kith::service::accounts::authenticate(&beta.state, "bob", "a long password")
+            .await
+            .is_err(),
+        "the login is gone"
+    );
 }
 
 /// A sender whose key changed since we stored it is fetched again, and its
@@ -525,9 +997,20 @@ async fn a_rotated_key_is_fetched_again() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(&alpha.state, &alice, bob_at_alpha.id, FollowOptions::default()).await.unwrap();
+    follow(
+        &alpha.state,
+        &alice,
+        bob_at_alpha.id,
+        FollowOptions::default(),
+    )
+    .await
+    .unwrap();
     eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id).await.unwrap().following.then_some(())
+        relationship(&alpha.state, &alice, bob_at_alpha.id)
+            .await
+            .unwrap()
+            .following
+            .then_some(())
     })
     .await;
     // alpha's copy of bob's key goes stale (as if bob's server had rotated it).
@@ -535,7 +1018,16 @@ async fn a_rotated_key_is_fetched_again() {
     let mut m = alpha.reload(&bob_at_alpha).await.into_active_model();
     m.public_key_pem = Set(other.public_pem);
     m.update(&alpha.state.db.write).await.unwrap();
-    let post = beta.post(&bob, "signed with my real key", Visibility::Public).await;
-    eventually("the post still arrives", 30, || async { alpha.status_by_uri(&post.uri).await }).await;
-    assert_eq!(alpha.reload(&bob_at_alpha).await.public_key_pem, bob.public_key_pem, "the real key was fetched again");
+    let post = beta
+        .post(&bob, "signed with my real key", Visibility::Public)
+        .await;
+    eventually("the post still arrives", 30, || async {
+        alpha.status_by_uri(&post.uri).await
+    })
+    .await;
+    assert_eq!(
+        alpha.reload(&bob_at_alpha).await.public_key_pem,
+        bob.public_key_pem,
+        "the real key was fetched again"
+    );
 }

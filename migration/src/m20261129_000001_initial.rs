@@ -13,7 +13,11 @@ impl MigrationName for Migration {
     }
 }
 
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from_table, from_col)
         .to(to_table, "id")
@@ -21,7 +25,11 @@ fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) 
         .take()
 }
 
-fn fk_set_null(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+fn fk_set_null(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from_table, from_col)
         .to(to_table, "id")
@@ -53,7 +61,8 @@ fn account_pair_table(name: &'static str, with_follow_options: bool) -> TableCre
         .col(big_integer("target_account_id"))
         .col(string_null("uri"));
     if with_follow_options {
-        t.col(boolean("show_reblogs").default(true)).col(boolean("notify").default(false));
+        t.col(boolean("show_reblogs").default(true))
+            .col(boolean("notify").default(false));
     }
     t.col(timestamp_with_time_zone("created_at"))
         .foreign_key(&mut fk(name, "account_id", "accounts"))
@@ -158,8 +167,16 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("statuses", "account_id", "accounts"))
                 .foreign_key(&mut fk("statuses", "reblog_of_id", "statuses"))
                 .foreign_key(&mut fk_set_null("statuses", "in_reply_to_id", "statuses"))
-                .foreign_key(&mut fk_set_null("statuses", "in_reply_to_account_id", "accounts"))
-                .foreign_key(&mut fk_set_null("statuses", "conversation_id", "conversations"))
+                .foreign_key(&mut fk_set_null(
+                    "statuses",
+                    "in_reply_to_account_id",
+                    "accounts",
+                ))
+                .foreign_key(&mut fk_set_null(
+                    "statuses",
+                    "conversation_id",
+                    "conversations",
+                ))
                 .take(),
         )
         .await?;
@@ -200,7 +217,8 @@ impl MigrationTrait for Migration {
         .await?;
 
         m.create_table(account_pair_table("follows", true)).await?;
-        m.create_table(account_pair_table("follow_requests", true)).await?;
+        m.create_table(account_pair_table("follow_requests", true))
+            .await?;
         m.create_table(account_pair_table("blocks", false)).await?;
 
         m.create_table(
@@ -260,8 +278,16 @@ impl MigrationTrait for Migration {
                 .col(boolean("unread").default(false))
                 .col(timestamp_with_time_zone("updated_at"))
                 .foreign_key(&mut fk("account_conversations", "account_id", "accounts"))
-                .foreign_key(&mut fk("account_conversations", "conversation_id", "conversations"))
-                .foreign_key(&mut fk_set_null("account_conversations", "last_status_id", "statuses"))
+                .foreign_key(&mut fk(
+                    "account_conversations",
+                    "conversation_id",
+                    "conversations",
+                ))
+                .foreign_key(&mut fk_set_null(
+                    "account_conversations",
+                    "last_status_id",
+                    "statuses",
+                ))
                 .take(),
         )
         .await?;
@@ -284,33 +310,117 @@ impl MigrationTrait for Migration {
         for idx in [
             unique("users_email_key", "users", &["email"]),
             index("statuses_account_id_idx", "statuses", &["account_id", "id"]),
-            index("statuses_in_reply_to_id_idx", "statuses", &["in_reply_to_id"]),
-            index("statuses_thread_root_id_idx", "statuses", &["thread_root_id"]),
+            index(
+                "statuses_in_reply_to_id_idx",
+                "statuses",
+                &["in_reply_to_id"],
+            ),
+            index(
+                "statuses_thread_root_id_idx",
+                "statuses",
+                &["thread_root_id"],
+            ),
             index("statuses_reblog_of_id_idx", "statuses", &["reblog_of_id"]),
-            index("statuses_conversation_id_idx", "statuses", &["conversation_id"]),
-            unique("mentions_status_account_key", "mentions", &["status_id", "account_id"]),
-            index("mentions_account_id_idx", "mentions", &["account_id", "status_id"]),
-            index("statuses_tags_status_id_idx", "statuses_tags", &["status_id"]),
-            unique("follows_pair_key", "follows", &["account_id", "target_account_id"]),
-            index("follows_target_idx", "follows", &["target_account_id", "account_id"]),
-            unique("follow_requests_pair_key", "follow_requests", &["account_id", "target_account_id"]),
-            index("follow_requests_target_idx", "follow_requests", &["target_account_id", "id"]),
-            unique("blocks_pair_key", "blocks", &["account_id", "target_account_id"]),
+            index(
+                "statuses_conversation_id_idx",
+                "statuses",
+                &["conversation_id"],
+            ),
+            unique(
+                "mentions_status_account_key",
+                "mentions",
+                &["status_id", "account_id"],
+            ),
+            index(
+                "mentions_account_id_idx",
+                "mentions",
+                &["account_id", "status_id"],
+            ),
+            index(
+                "statuses_tags_status_id_idx",
+                "statuses_tags",
+                &["status_id"],
+            ),
+            unique(
+                "follows_pair_key",
+                "follows",
+                &["account_id", "target_account_id"],
+            ),
+            index(
+                "follows_target_idx",
+                "follows",
+                &["target_account_id", "account_id"],
+            ),
+            unique(
+                "follow_requests_pair_key",
+                "follow_requests",
+                &["account_id", "target_account_id"],
+            ),
+            index(
+                "follow_requests_target_idx",
+                "follow_requests",
+                &["target_account_id", "id"],
+            ),
+            unique(
+                "blocks_pair_key",
+                "blocks",
+                &["account_id", "target_account_id"],
+            ),
             index("blocks_target_idx", "blocks", &["target_account_id"]),
-            unique("mutes_pair_key", "mutes", &["account_id", "target_account_id"]),
+            unique(
+                "mutes_pair_key",
+                "mutes",
+                &["account_id", "target_account_id"],
+            ),
             index("mutes_target_idx", "mutes", &["target_account_id"]),
-            unique("favourites_pair_key", "favourites", &["account_id", "status_id"]),
+            unique(
+                "favourites_pair_key",
+                "favourites",
+                &["account_id", "status_id"],
+            ),
             index("favourites_status_idx", "favourites", &["status_id"]),
-            index("favourites_account_idx", "favourites", &["account_id", "id"]),
-            unique("bookmarks_pair_key", "bookmarks", &["account_id", "status_id"]),
+            index(
+                "favourites_account_idx",
+                "favourites",
+                &["account_id", "id"],
+            ),
+            unique(
+                "bookmarks_pair_key",
+                "bookmarks",
+                &["account_id", "status_id"],
+            ),
             index("bookmarks_account_idx", "bookmarks", &["account_id", "id"]),
-            index("notifications_account_idx", "notifications", &["account_id", "id"]),
+            index(
+                "notifications_account_idx",
+                "notifications",
+                &["account_id", "id"],
+            ),
             index("notifications_status_idx", "notifications", &["status_id"]),
-            index("notifications_from_idx", "notifications", &["from_account_id"]),
-            unique("account_conversations_pair_key", "account_conversations", &["account_id", "conversation_id"]),
-            index("account_conversations_recent_idx", "account_conversations", &["account_id", "last_status_id"]),
-            index("home_feed_author_idx", "home_feed", &["account_id", "author_account_id"]),
-            index("home_feed_reblog_idx", "home_feed", &["reblog_of_id", "account_id"]),
+            index(
+                "notifications_from_idx",
+                "notifications",
+                &["from_account_id"],
+            ),
+            unique(
+                "account_conversations_pair_key",
+                "account_conversations",
+                &["account_id", "conversation_id"],
+            ),
+            index(
+                "account_conversations_recent_idx",
+                "account_conversations",
+                &["account_id", "last_status_id"],
+            ),
+            index(
+                "home_feed_author_idx",
+                "home_feed",
+                &["account_id", "author_account_id"],
+            ),
+            index(
+                "home_feed_reblog_idx",
+                "home_feed",
+                &["reblog_of_id", "account_id"],
+            ),
             index("home_feed_status_idx", "home_feed", &["status_id"]),
         ] {
             m.create_index(idx).await?;

@@ -39,10 +39,31 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(Index::create().name("deliveries_due_idx").table("deliveries").col("next_attempt_at").take()).await?;
-        m.create_index(Index::create().name("deliveries_host_idx").table("deliveries").col("host").col("id").take()).await?;
         m.create_index(
-            Index::create().name("deliveries_activity_inbox_key").table("deliveries").col("activity_id").col("inbox_url").unique().take(),
+            Index::create()
+                .name("deliveries_due_idx")
+                .table("deliveries")
+                .col("next_attempt_at")
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("deliveries_host_idx")
+                .table("deliveries")
+                .col("host")
+                .col("id")
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("deliveries_activity_inbox_key")
+                .table("deliveries")
+                .col("activity_id")
+                .col("inbox_url")
+                .unique()
+                .take(),
         )
         .await?;
 
@@ -59,8 +80,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("received_activities").take()).await?;
-        m.drop_table(Table::drop().table("deliveries").take()).await?;
+        m.drop_table(Table::drop().table("received_activities").take())
+            .await?;
+        m.drop_table(Table::drop().table("deliveries").take())
+            .await?;
         Ok(())
     }
 }

@@ -11,8 +11,16 @@ impl MigrationName for Migration {
     }
 }
 
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from_table, from_col).to(to_table, "id").on_delete(ForeignKeyAction::Cascade).take()
+fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .take()
 }
 
 #[async_trait::async_trait]
@@ -43,12 +51,23 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("last_used_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(&mut fk("oauth_tokens", "application_id", "oauth_applications"))
+                .foreign_key(&mut fk(
+                    "oauth_tokens",
+                    "application_id",
+                    "oauth_applications",
+                ))
                 .foreign_key(&mut fk("oauth_tokens", "account_id", "accounts"))
                 .take(),
         )
         .await?;
-        m.create_index(Index::create().name("oauth_tokens_account_idx").table("oauth_tokens").col("account_id").take()).await?;
+        m.create_index(
+            Index::create()
+                .name("oauth_tokens_account_idx")
+                .table("oauth_tokens")
+                .col("account_id")
+                .take(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("oauth_codes")
@@ -62,7 +81,11 @@ impl MigrationTrait for Migration {
                 .col(string_null("code_challenge_method"))
                 .col(timestamp_with_time_zone("expires_at"))
                 .col(timestamp_with_time_zone_null("used_at"))
-                .foreign_key(&mut fk("oauth_codes", "application_id", "oauth_applications"))
+                .foreign_key(&mut fk(
+                    "oauth_codes",
+                    "application_id",
+                    "oauth_applications",
+                ))
                 .foreign_key(&mut fk("oauth_codes", "account_id", "accounts"))
                 .take(),
         )

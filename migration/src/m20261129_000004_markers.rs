@@ -23,7 +23,12 @@ impl MigrationTrait for Migration {
                 .col(integer("version").default(0))
                 .col(timestamp_with_time_zone("updated_at"))
                 .primary_key(Index::create().col("account_id").col("timeline"))
-                .foreign_key(ForeignKey::create().from("markers", "account_id").to("accounts", "id").on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("markers", "account_id")
+                        .to("accounts", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .take(),
         )
         .await

@@ -23,7 +23,10 @@ fn url_of(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Array(a) => a.iter().find_map(|x| url_of(Some(x))),
-        Value::Object(o) => o.get("href").or_else(|| o.get("url")).and_then(|x| url_of(Some(x))),
+        Value::Object(o) => o
+            .get("href")
+            .or_else(|| o.get("url"))
+            .and_then(|x| url_of(Some(x))),
         _ => None,
     }
 }
@@ -37,16 +40,29 @@ pub fn parse_actor(json: &Value) -> Result<RemoteProfile, String> {
     if !ACTOR_TYPES.contains(&kind) {
         return Err(format!("{kind:?} is not an actor type"));
     }
-    let username = str_of(json, "preferredUsername").filter(|u| !u.is_empty()).ok_or("the actor has no preferredUsername")?;
+    let username = str_of(json, "preferredUsername")
+        .filter(|u| !u.is_empty())
+        .ok_or("the actor has no preferredUsername")?;
     let inbox = str_of(json, "inbox").ok_or("the actor has no inbox")?;
-    let key = json.get("publicKey").map(|k| if let Value::Array(a) = k { a.first().cloned().unwrap_or(Value::Null) } else { k.clone() });
+    let key = json.get("publicKey").map(|k| {
+        if let Value::Array(a) = k {
+            a.first().cloned().unwrap_or(Value::Null)
+        } else {
+            k.clone()
+        }
+    });
     let key = key.ok_or("the actor has no public key")?;
     let pem = str_of(&key, "publicKeyPem").ok_or("the actor's key has no PEM")?;
     if let Some(owner) = str_of(&key, "owner")
-        && owner != id {
-            return Err("the actor's key belongs to another actor".into());
-        }
-    let same_host = |u: &str| url::Url::parse(u).map(|u| authority(&u) == authority(&id_url)).unwrap_or(false);
+        && owner != id
+    {
+        return Err("the actor's key belongs to another actor".into());
+    }
+    let same_host = |u: &str| {
+        url::Url::parse(u)
+            .map(|u| authority(&u) == authority(&id_url))
+            .unwrap_or(false)
+    };
     if !same_host(inbox) {
         return Err("the actor's inbox is on another host".into());
     }
@@ -56,7 +72,12 @@ pub fn parse_actor(json: &Value) -> Result<RemoteProfile, String> {
         .map(|a| {
             a.iter()
                 .filter(|f| str_of(f, "type") == Some("PropertyValue"))
-                .filter_map(|f| Some((strip_html(str_of(f, "name")?), sanitize_remote_html(str_of(f, "value")?))))
+                .filter_map(|f| {
+                    Some((
+                        strip_html(str_of(f, "name")?),
+                        sanitize_remote_html(str_of(f, "value")?),
+                    ))
+                })
                 .take(16)
                 .collect()
         })
@@ -65,18 +86,31 @@ pub fn parse_actor(json: &Value) -> Result<RemoteProfile, String> {
         uri: id.to_string(),
         username: username.chars().take(200).collect(),
         domain: authority(&id_url),
-        display_name: strip_html(str_of(json, "name").unwrap_or("")).chars().take(200).collect(),
+        display_name: strip_html(str_of(json, "name").unwrap_or(""))
+            .chars()
+            .take(200)
+            .collect(),
         note_html: sanitize_remote_html(str_of(json, "summary").unwrap_or("")),
         url: url_of(json.get("url")),
         inbox: inbox.to_string(),
-        shared_inbox: json.get("endpoints").and_then(|e| str_of(e, "sharedInbox")).filter(|u| same_host(u)).map(str::to_string),
+        shared_inbox: json
+            .get("endpoints")
+            .and_then(|e| str_of(e, "sharedInbox"))
+            .filter(|u| same_host(u))
+            .map(str::to_string),
         outbox: str_of(json, "outbox").map(str::to_string),
         followers: str_of(json, "followers").map(str::to_string),
         following: str_of(json, "following").map(str::to_string),
         public_key_pem: pem.to_string(),
-        locked: json.get("manuallyApprovesFollowers").and_then(Value::as_bool).unwrap_or(false),
+        locked: json
+            .get("manuallyApprovesFollowers")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         bot: matches!(kind, "Service" | "Application"),
-        discoverable: json.get("discoverable").and_then(Value::as_bool).unwrap_or(false),
+        discoverable: json
+            .get("discoverable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         avatar_url: url_of(json.get("icon")),
         header_url: url_of(json.get("image")),
         fields,
@@ -85,7 +119,9 @@ pub fn parse_actor(json: &Value) -> Result<RemoteProfile, String> {
 
 fn fetch_failed(e: FetchError) -> AppError {
     match e {
-        FetchError::NotFound | FetchError::Gone => AppError::NotFound("The remote account could not be found".into()),
+        FetchError::NotFound | FetchError::Gone => {
+            AppError::NotFound("The remote account could not be found".into())
+        }
         other => AppError::Validation(format!("The remote account could not be fetched: {other}")),
     }
 }
@@ -96,7 +132,9 @@ pub async fn fetch_actor(state: &AppState, uri: &str) -> AppResult<accounts::Mod
     let json = fetch_object(state, &url).await.map_err(fetch_failed)?;
     let profile = parse_actor(&json).map_err(AppError::Validation)?;
     if profile.uri != uri {
-        return Err(AppError::Validation("the actor document names another id".into()));
+        return Err(AppError::Validation(
+            "the actor document names another id".into(),
+        ));
     }
     upsert_remote(state, profile).await
 }
@@ -104,7 +142,9 @@ pub async fn fetch_actor(state: &AppState, uri: &str) -> AppResult<accounts::Mod
 /// The actor with this id: from the database when fresh, else fetched.
 pub async fn resolve_actor(state: &AppState, uri: &str) -> AppResult<accounts::Model> {
     if let Some(a) = crate::db::accounts::find_by_uri(&state.db.read, uri).await? {
-        let fresh = a.is_local() || a.last_fetched_at.is_some_and(|t| crate::db::now() - t < STALE_AFTER);
+        let fresh = a.is_local()
+            || a.last_fetched_at
+                .is_some_and(|t| crate::db::now() - t < STALE_AFTER);
         if fresh {
             return Ok(a);
         }
@@ -120,23 +160,36 @@ pub async fn resolve_acct(state: &AppState, user: &str, host: &str) -> AppResult
     if host == state.config.domain {
         return crate::service::accounts::find_visible_local(state, user).await;
     }
-    if let Some(a) = crate::db::accounts::find_by_username(&state.db.read, user, Some(&host)).await?
-        && a.last_fetched_at.is_some_and(|t| crate::db::now() - t < STALE_AFTER) {
-            return Ok(a);
-        }
-    let url = url::Url::parse(&format!("{}://{host}/.well-known/webfinger", state.config.scheme.as_str()))
-        .map_err(|_| AppError::BadRequest("not a host name".into()))?;
+    if let Some(a) =
+        crate::db::accounts::find_by_username(&state.db.read, user, Some(&host)).await?
+        && a.last_fetched_at
+            .is_some_and(|t| crate::db::now() - t < STALE_AFTER)
+    {
+        return Ok(a);
+    }
+    let url = url::Url::parse(&format!(
+        "{}://{host}/.well-known/webfinger",
+        state.config.scheme.as_str()
+    ))
+    .map_err(|_| AppError::BadRequest("not a host name".into()))?;
     let mut url = url;
-    url.query_pairs_mut().append_pair("resource", &format!("acct:{user}@{host}"));
-    let (_, body) = get_signed(state, &url, "application/jrd+json, application/json").await.map_err(fetch_failed)?;
-    let jrd: Value = serde_json::from_slice(&body).map_err(|_| AppError::Validation("bad WebFinger answer".into()))?;
+    url.query_pairs_mut()
+        .append_pair("resource", &format!("acct:{user}@{host}"));
+    let (_, body) = get_signed(state, &url, "application/jrd+json, application/json")
+        .await
+        .map_err(fetch_failed)?;
+    let jrd: Value = serde_json::from_slice(&body)
+        .map_err(|_| AppError::Validation("bad WebFinger answer".into()))?;
     let actor_uri = jrd
         .get("links")
         .and_then(Value::as_array)
         .and_then(|links| {
             links.iter().find(|l| {
                 str_of(l, "rel") == Some("self")
-                    && str_of(l, "type").is_some_and(|t| t.starts_with("application/activity+json") || t.starts_with("application/ld+json"))
+                    && str_of(l, "type").is_some_and(|t| {
+                        t.starts_with("application/activity+json")
+                            || t.starts_with("application/ld+json")
+                    })
             })
         })
         .and_then(|l| str_of(l, "href"))
@@ -182,9 +235,14 @@ mod tests {
             last_fetched_at: None,
             suspended_at: None,
         };
-        let json = crate::apub::context::with_context(&crate::apub::objects::person::Person::from_account(&a));
+        let json = crate::apub::context::with_context(
+            &crate::apub::objects::person::Person::from_account(&a),
+        );
         let p = parse_actor(&json).unwrap();
-        assert_eq!((p.username.as_str(), p.domain.as_str(), p.locked), ("alice", "k.example", true));
+        assert_eq!(
+            (p.username.as_str(), p.domain.as_str(), p.locked),
+            ("alice", "k.example", true)
+        );
         assert_eq!(p.avatar_url.as_deref(), Some("https://k.example/a.png"));
         assert_eq!(p.fields.len(), 1);
         assert_eq!(p.shared_inbox.as_deref(), Some("https://k.example/inbox"));
@@ -202,7 +260,10 @@ mod tests {
         let p = parse_actor(&json).unwrap();
         assert_eq!(p.display_name, "Bob");
         assert_eq!(p.note_html, "<p>hi</p>");
-        assert_eq!(p.avatar_url.as_deref(), Some("https://files.m.example/bob.png"));
+        assert_eq!(
+            p.avatar_url.as_deref(),
+            Some("https://files.m.example/bob.png")
+        );
         json["publicKey"]["owner"] = "https://m.example/users/eve".into();
         assert!(parse_actor(&json).is_err());
         json["publicKey"]["owner"] = "https://m.example/users/bob".into();

@@ -40,7 +40,12 @@ pub fn with_context<T: serde::Serialize>(object: &T) -> Value {
 /// ActivityStreams profile).
 pub fn accepts_activity_json(accept: &str) -> bool {
     accept.split(',').any(|part| {
-        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         media == "application/activity+json" || media == "application/ld+json"
     })
 }
@@ -52,9 +57,15 @@ mod tests {
     #[test]
     fn content_negotiation() {
         assert!(accepts_activity_json("application/activity+json"));
-        assert!(accepts_activity_json(r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#));
-        assert!(accepts_activity_json("text/html;q=0.9, application/activity+json"));
-        assert!(!accepts_activity_json("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
+        assert!(accepts_activity_json(
+            r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#
+        ));
+        assert!(accepts_activity_json(
+            "text/html;q=0.9, application/activity+json"
+        ));
+        assert!(!accepts_activity_json(
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        ));
         assert!(!accepts_activity_json("application/json"));
         assert!(!accepts_activity_json(""));
     }

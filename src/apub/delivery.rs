@@ -44,7 +44,9 @@ struct HostState {
 impl HostState {
     fn down_until(&self, host: &str) -> Option<DateTime<Utc>> {
         let m = self.down.lock().ok()?;
-        m.get(host).map(|(_, until)| *until).filter(|until| *until > Utc::now())
+        m.get(host)
+            .map(|(_, until)| *until)
+            .filter(|until| *until > Utc::now())
     }
 
     fn failed(&self, host: &str) {
@@ -67,7 +69,10 @@ enum Outcome {
     /// The server answered and refused for good (4xx other than 408/429).
     Refused(String),
     /// Try again later; `host_down` when the host did not answer at all.
-    Retry { error: String, host_down: bool },
+    Retry {
+        error: String,
+        host_down: bool,
+    },
 }
 
 /// Runs until `stop` turns true, then finishes what is in flight.
@@ -132,7 +137,14 @@ async fn settle(state: &AppState, hosts: &HostState, d: deliveries::Model) {
                 db::deliveries::give_up(&state.db.write, d.id, attempts, &error).await
             } else {
                 tracing::debug!(inbox = %d.inbox_url, %error, attempts, "delivery failed; will retry");
-                db::deliveries::retry_later(&state.db.write, d.id, attempts, Utc::now() + backoff(attempts), &error).await
+                db::deliveries::retry_later(
+                    &state.db.write,
+                    d.id,
+                    attempts,
+                    Utc::now() + backoff(attempts),
+                    &error,
+                )
+                .await
             }
         }
     };
@@ -152,17 +164,34 @@ async fn send(state: &AppState, d: &deliveries::Model) -> Outcome {
     let signer = match db::accounts::find(&state.db.read, d.signer_account_id).await {
         Ok(Some(a)) => a,
         Ok(None) => return Outcome::Refused("the signing account is gone".into()),
-        Err(e) => return Outcome::Retry { error: e.to_string(), host_down: false },
+        Err(e) => {
+            return Outcome::Retry {
+                error: e.to_string(),
+                host_down: false,
+            };
+        }
     };
     let Some(pem) = signer.private_key_pem.as_deref() else {
         return Outcome::Refused("the signing account has no private key".into());
     };
     let body = d.body.as_bytes();
-    let headers = match sign(&state.keys, "POST", &url, Some(body), Some("application/activity+json"), &key_id(&signer.uri), pem) {
+    let headers = match sign(
+        &state.keys,
+        "POST",
+        &url,
+        Some(body),
+        Some("application/activity+json"),
+        &key_id(&signer.uri),
+        pem,
+    ) {
         Ok(h) => h,
         Err(e) => return Outcome::Refused(e),
     };
-    let mut req = state.http.post(url).header(CONTENT_TYPE, "application/activity+json").body(d.body.clone());
+    let mut req = state
+        .http
+        .post(url)
+        .header(CONTENT_TYPE, "application/activity+json")
+        .body(d.body.clone());
     for (k, v) in headers {
         req = req.header(k, v);
     }
@@ -174,10 +203,16 @@ async fn send(state: &AppState, d: &deliveries::Model) -> Outcome {
             } else if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
                 Outcome::Refused(format!("HTTP {status}"))
             } else {
-                Outcome::Retry { error: format!("HTTP {status}"), host_down: status.as_u16() == 503 }
+                Outcome::Retry {
+                    error: format!("HTTP {status}"),
+                    host_down: status.as_u16() == 503,
+                }
             }
         }
-        Err(e) => Outcome::Retry { error: e.to_string(), host_down: e.is_connect() || e.is_timeout() },
+        Err(e) => Outcome::Retry {
+            error: e.to_string(),
+            host_down: e.is_connect() || e.is_timeout(),
+        },
     }
 }
 

@@ -33,7 +33,10 @@ pub fn parse_resource(resource: &str) -> Option<Resource> {
     if user.is_empty() || host.is_empty() {
         return None;
     }
-    Some(Resource::Acct { username: user.to_string(), host: host.to_lowercase() })
+    Some(Resource::Acct {
+        username: user.to_string(),
+        host: host.to_lowercase(),
+    })
 }
 
 pub fn host_meta(base_url: &str) -> String {
@@ -86,10 +89,22 @@ mod tests {
     fn resources() {
         assert_eq!(
             parse_resource("acct:Alice@K.example"),
-            Some(Resource::Acct { username: "Alice".into(), host: "k.example".into() })
+            Some(Resource::Acct {
+                username: "Alice".into(),
+                host: "k.example".into()
+            })
         );
-        assert_eq!(parse_resource("@bob@k.example:8443"), Some(Resource::Acct { username: "bob".into(), host: "k.example:8443".into() }));
-        assert!(matches!(parse_resource("https://k.example/users/alice"), Some(Resource::Url(_))));
+        assert_eq!(
+            parse_resource("@bob@k.example:8443"),
+            Some(Resource::Acct {
+                username: "bob".into(),
+                host: "k.example:8443".into()
+            })
+        );
+        assert!(matches!(
+            parse_resource("https://k.example/users/alice"),
+            Some(Resource::Url(_))
+        ));
         assert_eq!(parse_resource("acct:nohost"), None);
         assert_eq!(parse_resource("acct:@k.example"), None);
     }

@@ -23,7 +23,12 @@ pub async fn actor(state: &AppState, username: &str) -> AppResult<Value> {
 }
 
 /// A status of `username` that `viewer` (the signer of the request, if any) may see, as a Note.
-async fn visible_note(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Note> {
+async fn visible_note(
+    state: &AppState,
+    username: &str,
+    id: i64,
+    viewer: Option<&entity::accounts::Model>,
+) -> AppResult<Note> {
     let account = service::accounts::find_visible_local(state, username).await?;
     let status = service::statuses::get(state, viewer, id).await?;
     if status.account_id != account.id || status.reblog_of_id.is_some() || !status.local {
@@ -47,16 +52,35 @@ async fn note_for(state: &AppState, status: &entity::statuses::Model) -> AppResu
     ))
 }
 
-pub async fn note(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Value> {
-    Ok(with_context(&visible_note(state, username, id, viewer).await?))
+pub async fn note(
+    state: &AppState,
+    username: &str,
+    id: i64,
+    viewer: Option<&entity::accounts::Model>,
+) -> AppResult<Value> {
+    Ok(with_context(
+        &visible_note(state, username, id, viewer).await?,
+    ))
 }
 
-pub async fn create_activity(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Value> {
-    Ok(with_context(&Create::for_note(visible_note(state, username, id, viewer).await?)))
+pub async fn create_activity(
+    state: &AppState,
+    username: &str,
+    id: i64,
+    viewer: Option<&entity::accounts::Model>,
+) -> AppResult<Value> {
+    Ok(with_context(&Create::for_note(
+        visible_note(state, username, id, viewer).await?,
+    )))
 }
 
 /// The public replies to a status, as a Collection whose first page lists them.
-pub async fn replies(state: &AppState, username: &str, id: i64, viewer: Option<&entity::accounts::Model>) -> AppResult<Value> {
+pub async fn replies(
+    state: &AppState,
+    username: &str,
+    id: i64,
+    viewer: Option<&entity::accounts::Model>,
+) -> AppResult<Value> {
     let note = visible_note(state, username, id, viewer).await?;
     let uris = service::statuses::public_reply_uris(state, id, 60).await?;
     let collection_id = format!("{}/replies", note.id);
@@ -74,14 +98,36 @@ pub async fn replies(state: &AppState, username: &str, id: i64, viewer: Option<&
 }
 
 /// The outbox: public and unlisted posts (as Create) and boosts (as Announce).
-pub async fn outbox(state: &AppState, username: &str, page: Option<Option<i64>>) -> AppResult<Value> {
+pub async fn outbox(
+    state: &AppState,
+    username: &str,
+    page: Option<Option<i64>>,
+) -> AppResult<Value> {
     let account = service::accounts::find_visible_local(state, username).await?;
-    let id = account.outbox_url.clone().unwrap_or_else(|| format!("{}/outbox", account.uri));
+    let id = account
+        .outbox_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/outbox", account.uri));
     let Some(max_id) = page else {
-        return Ok(with_context(&OrderedCollection::new(&id, account.statuses_count.max(0) as u64, true)));
+        return Ok(with_context(&OrderedCollection::new(
+            &id,
+            account.statuses_count.max(0) as u64,
+            true,
+        )));
     };
-    let p = Page { max_id, limit: PAGE_SIZE, ..Page::default() };
-    let views = service::timelines::account(state, None, account.id, AccountTimelineFilter::default(), &p).await?;
+    let p = Page {
+        max_id,
+        limit: PAGE_SIZE,
+        ..Page::default()
+    };
+    let views = service::timelines::account(
+        state,
+        None,
+        account.id,
+        AccountTimelineFilter::default(),
+        &p,
+    )
+    .await?;
     let full = views.len() as u64 >= PAGE_SIZE;
     let last = views.last().map(|v| v.status.id);
     let mut items = Vec::with_capacity(views.len());
@@ -89,11 +135,17 @@ pub async fn outbox(state: &AppState, username: &str, page: Option<Option<i64>>)
         match &v.reblog {
             None => {
                 let note = note_for(state, &v.status).await?;
-                items.push(serde_json::to_value(Create::for_note(note)).map_err(AppError::internal)?);
+                items.push(
+                    serde_json::to_value(Create::for_note(note)).map_err(AppError::internal)?,
+                );
             }
             Some(orig) => {
                 let followers = account.followers_url.clone().unwrap_or_default();
-                let (to, cc) = audience(v.status.visibility, &followers, std::slice::from_ref(&orig.account.uri));
+                let (to, cc) = audience(
+                    v.status.visibility,
+                    &followers,
+                    std::slice::from_ref(&orig.account.uri),
+                );
                 items.push(json!({
                     "id": v.status.uri,
                     "type": "Announce",
@@ -106,28 +158,59 @@ pub async fn outbox(state: &AppState, username: &str, page: Option<Option<i64>>)
             }
         }
     }
-    Ok(with_context(&OrderedCollectionPage::new(&id, account.statuses_count.max(0) as u64, max_id, items, last, full)))
+    Ok(with_context(&OrderedCollectionPage::new(
+        &id,
+        account.statuses_count.max(0) as u64,
+        max_id,
+        items,
+        last,
+        full,
+    )))
 }
 
 /// Followers or following. A locked account shows only the count.
-pub async fn follow_collection(state: &AppState, username: &str, side: FollowSide, page: Option<Option<i64>>) -> AppResult<Value> {
+pub async fn follow_collection(
+    state: &AppState,
+    username: &str,
+    side: FollowSide,
+    page: Option<Option<i64>>,
+) -> AppResult<Value> {
     let account = service::accounts::find_visible_local(state, username).await?;
     let (id, total) = match side {
-        FollowSide::Followers => (account.followers_url.clone().unwrap_or_default(), account.followers_count),
-        FollowSide::Following => (account.following_url.clone().unwrap_or_default(), account.following_count),
+        FollowSide::Followers => (
+            account.followers_url.clone().unwrap_or_default(),
+            account.followers_count,
+        ),
+        FollowSide::Following => (
+            account.following_url.clone().unwrap_or_default(),
+            account.following_count,
+        ),
     };
     let total = total.max(0) as u64;
     let show_items = !account.locked;
     let max_id = match page {
         Some(m) if show_items => m,
-        _ => return Ok(with_context(&OrderedCollection::new(&id, total, show_items))),
+        _ => {
+            return Ok(with_context(&OrderedCollection::new(
+                &id, total, show_items,
+            )));
+        }
     };
-    let p = Page { max_id, limit: PAGE_SIZE, ..Page::default() };
+    let p = Page {
+        max_id,
+        limit: PAGE_SIZE,
+        ..Page::default()
+    };
     let rows = service::relationships::follows_page(state, account.id, side, &p).await?;
     let full = rows.len() as u64 >= PAGE_SIZE;
     let last = rows.last().map(|(fid, _)| *fid);
-    let items = rows.into_iter().map(|(_, a)| Value::String(a.uri)).collect();
-    Ok(with_context(&OrderedCollectionPage::new(&id, total, max_id, items, last, full)))
+    let items = rows
+        .into_iter()
+        .map(|(_, a)| Value::String(a.uri))
+        .collect();
+    Ok(with_context(&OrderedCollectionPage::new(
+        &id, total, max_id, items, last, full,
+    )))
 }
 
 /// WebFinger for `acct:user@ourdomain` or one of our actor or profile URLs.
@@ -135,7 +218,11 @@ pub async fn webfinger(state: &AppState, resource: &str) -> AppResult<Value> {
     let domain = state.config.domain.as_str();
     let base = state.base_url();
     let username = match discovery::parse_resource(resource) {
-        None => return Err(AppError::BadRequest("resource must be acct:user@host or an actor URL".into())),
+        None => {
+            return Err(AppError::BadRequest(
+                "resource must be acct:user@host or an actor URL".into(),
+            ));
+        }
         Some(Resource::Acct { username, host }) => {
             if host != domain {
                 return Err(AppError::not_found());
@@ -143,8 +230,14 @@ pub async fn webfinger(state: &AppState, resource: &str) -> AppResult<Value> {
             username
         }
         Some(Resource::Url(u)) => {
-            let rest = u.as_str().strip_prefix(base.as_str()).ok_or_else(AppError::not_found)?;
-            let name = rest.strip_prefix("/users/").or_else(|| rest.strip_prefix("/@")).ok_or_else(AppError::not_found)?;
+            let rest = u
+                .as_str()
+                .strip_prefix(base.as_str())
+                .ok_or_else(AppError::not_found)?;
+            let name = rest
+                .strip_prefix("/users/")
+                .or_else(|| rest.strip_prefix("/@"))
+                .ok_or_else(AppError::not_found)?;
             if name.is_empty() || name.contains('/') {
                 return Err(AppError::not_found());
             }
@@ -153,7 +246,12 @@ pub async fn webfinger(state: &AppState, resource: &str) -> AppResult<Value> {
     };
     let account = service::accounts::find_visible_local(state, &username).await?;
     let profile = account.url.clone().unwrap_or_else(|| account.uri.clone());
-    Ok(discovery::webfinger(&account.username, domain, &account.uri, &profile))
+    Ok(discovery::webfinger(
+        &account.username,
+        domain,
+        &account.uri,
+        &profile,
+    ))
 }
 
 pub async fn nodeinfo(state: &AppState, version: &str) -> AppResult<Value> {
@@ -164,6 +262,14 @@ pub async fn nodeinfo(state: &AppState, version: &str) -> AppResult<Value> {
         active_halfyear: u.active_halfyear,
         local_posts: u.local_posts,
     };
-    let open = matches!(state.config.registrations, crate::config::RegistrationMode::Open | crate::config::RegistrationMode::Approval);
-    Ok(discovery::nodeinfo(version, usage, open, &state.config.instance_name))
+    let open = matches!(
+        state.config.registrations,
+        crate::config::RegistrationMode::Open | crate::config::RegistrationMode::Approval
+    );
+    Ok(discovery::nodeinfo(
+        version,
+        usage,
+        open,
+        &state.config.instance_name,
+    ))
 }

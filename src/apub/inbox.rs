@@ -53,9 +53,11 @@ pub(crate) async fn key_owner(state: &AppState, key_id: &str) -> AppResult<accou
         Ok(a) => Ok(a),
         Err(first) => {
             // Some servers publish the key as its own document, with an owner.
-            let url = url::Url::parse(key_id).map_err(|_| unauthorized("the keyId is not a URL"))?;
+            let url =
+                url::Url::parse(key_id).map_err(|_| unauthorized("the keyId is not a URL"))?;
             let doc = fetch_object(state, &url).await.map_err(|_| first)?;
-            let owner = str_of(&doc, "owner").ok_or_else(|| unauthorized("the key has no owner"))?;
+            let owner =
+                str_of(&doc, "owner").ok_or_else(|| unauthorized("the key has no owner"))?;
             resolve_actor(state, owner).await
         }
     }
@@ -83,28 +85,53 @@ pub fn envelope(activity: &Value) -> Result<Envelope<'_>, String> {
 }
 
 /// Handles one POST to an inbox. `Ok` means 202.
-pub async fn receive(state: &AppState, path_and_query: &str, headers: &BTreeMap<String, String>, body: &[u8]) -> AppResult<()> {
-    let pending = signatures::prepare("POST", path_and_query, headers, Some(body)).map_err(verify_error)?;
-    let activity: Value = serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))?;
-    let Envelope { id, kind, actor: actor_uri } = envelope(&activity).map_err(AppError::BadRequest)?;
+pub async fn receive(
+    state: &AppState,
+    path_and_query: &str,
+    headers: &BTreeMap<String, String>,
+    body: &[u8],
+) -> AppResult<()> {
+    let pending =
+        signatures::prepare("POST", path_and_query, headers, Some(body)).map_err(verify_error)?;
+    let activity: Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let Envelope {
+        id,
+        kind,
+        actor: actor_uri,
+    } = envelope(&activity).map_err(AppError::BadRequest)?;
 
     let signer = match key_owner(state, &pending.key_id).await {
         Ok(a) => a,
         // A deleted actor's last word: nothing of it is here to delete.
-        Err(_) if kind == "Delete" && id_of(activity.get("object")) == Some(actor_uri) => return Ok(()),
-        Err(e) => return Err(unauthorized(format!("the signing key cannot be found: {e}"))),
+        Err(_) if kind == "Delete" && id_of(activity.get("object")) == Some(actor_uri) => {
+            return Ok(());
+        }
+        Err(e) => {
+            return Err(unauthorized(format!(
+                "the signing key cannot be found: {e}"
+            )));
+        }
     };
     if signer.is_local() {
-        return Err(unauthorized("local actors do not sign requests to their own server"));
+        return Err(unauthorized(
+            "local actors do not sign requests to their own server",
+        ));
     }
     if let Err(first) = pending.verify(&state.keys, &signer.public_key_pem) {
         // The key may have changed since we stored it: fetch the actor again, once.
         state.keys.forget_public(&pending.key_id);
-        let fresh = fetch_actor(state, &signer.uri).await.map_err(|_| verify_error(first.clone()))?;
-        pending.verify(&state.keys, &fresh.public_key_pem).map_err(verify_error)?;
+        let fresh = fetch_actor(state, &signer.uri)
+            .await
+            .map_err(|_| verify_error(first.clone()))?;
+        pending
+            .verify(&state.keys, &fresh.public_key_pem)
+            .map_err(verify_error)?;
     }
     if signer.uri != actor_uri {
-        return Err(unauthorized("the signing key does not belong to the activity's actor"));
+        return Err(unauthorized(
+            "the signing key does not belong to the activity's actor",
+        ));
     }
     if signer.suspended_at.is_some() {
         return Ok(());
@@ -125,14 +152,24 @@ async fn local_account_by_uri(state: &AppState, uri: Option<&str>) -> AppResult<
     }
 }
 
-async fn status_by_uri(state: &AppState, uri: Option<&str>) -> AppResult<Option<entity::statuses::Model>> {
+async fn status_by_uri(
+    state: &AppState,
+    uri: Option<&str>,
+) -> AppResult<Option<entity::statuses::Model>> {
     match uri {
-        Some(u) => Ok(db::statuses::find_by_uri(&state.db.read, u).await?.filter(|s| s.deleted_at.is_none())),
+        Some(u) => Ok(db::statuses::find_by_uri(&state.db.read, u)
+            .await?
+            .filter(|s| s.deleted_at.is_none())),
         None => Ok(None),
     }
 }
 
-async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activity: &Value) -> AppResult<()> {
+async fn dispatch(
+    state: &AppState,
+    actor: &accounts::Model,
+    kind: &str,
+    activity: &Value,
+) -> AppResult<()> {
     let object = activity.get("object");
     let activity_id = str_of(activity, "id").unwrap_or_default();
     match kind {
@@ -146,15 +183,23 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
         "Accept" | "Reject" => {
             // The Follow being answered: embedded (Mastodon) or by id.
             let follower = match object {
-                Some(Value::Object(_)) => object.and_then(|o| id_of(o.get("actor"))).map(str::to_string),
+                Some(Value::Object(_)) => object
+                    .and_then(|o| id_of(o.get("actor")))
+                    .map(str::to_string),
                 _ => None,
             };
             let follower = match follower {
                 Some(f) => local_account_by_uri(state, Some(&f)).await?,
                 None => {
-                    let fid = id_of(object).ok_or_else(|| AppError::BadRequest("the answered Follow is missing".into()))?;
-                    let req = db::relationships::find_follow_request_by_uri(&state.db.read, fid).await?.ok_or_else(AppError::not_found)?;
-                    db::accounts::find(&state.db.read, req.account_id).await?.ok_or_else(AppError::not_found)?
+                    let fid = id_of(object).ok_or_else(|| {
+                        AppError::BadRequest("the answered Follow is missing".into())
+                    })?;
+                    let req = db::relationships::find_follow_request_by_uri(&state.db.read, fid)
+                        .await?
+                        .ok_or_else(AppError::not_found)?;
+                    db::accounts::find(&state.db.read, req.account_id)
+                        .await?
+                        .ok_or_else(AppError::not_found)?
                 }
             };
             if kind == "Accept" {
@@ -175,11 +220,15 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
                     service::relationships::receive_unfollow(state, actor, &target).await
                 }
                 "Like" => match status_by_uri(state, id_of(inner.get("object"))).await? {
-                    Some(s) => service::interactions::unfavourite(state, actor, s.id).await.map(|_| ()),
+                    Some(s) => service::interactions::unfavourite(state, actor, s.id)
+                        .await
+                        .map(|_| ()),
                     None => Ok(()),
                 },
                 "Announce" => match status_by_uri(state, id_of(inner.get("object"))).await? {
-                    Some(s) => service::interactions::unreblog(state, actor, s.id).await.map(|_| ()),
+                    Some(s) => service::interactions::unreblog(state, actor, s.id)
+                        .await
+                        .map(|_| ()),
                     None => Ok(()),
                 },
                 "Block" => {
@@ -193,17 +242,25 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
             let note = match object {
                 Some(o @ Value::Object(_)) => o.clone(),
                 Some(Value::String(uri)) => {
-                    let url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("bad object id".into()))?;
-                    fetch_object(state, &url).await.map_err(|e| AppError::Validation(e.to_string()))?
+                    let url = url::Url::parse(uri)
+                        .map_err(|_| AppError::BadRequest("bad object id".into()))?;
+                    fetch_object(state, &url)
+                        .await
+                        .map_err(|e| AppError::Validation(e.to_string()))?
                 }
                 _ => return Err(AppError::BadRequest("Create of nothing".into())),
             };
-            if !matches!(str_of(&note, "type"), Some("Note" | "Article" | "Page" | "Question")) {
+            if !matches!(
+                str_of(&note, "type"),
+                Some("Note" | "Article" | "Page" | "Question")
+            ) {
                 return Ok(());
             }
             let status = read_note(&note, actor)?;
             fetch_missing_parent(state, &status, 0).await;
-            service::statuses::receive_remote(state, actor, status).await.map(|_| ())
+            service::statuses::receive_remote(state, actor, status)
+                .await
+                .map(|_| ())
         }
         "Update" => {
             let obj = object.ok_or_else(|| AppError::BadRequest("Update of nothing".into()))?;
@@ -217,27 +274,39 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
                     if profile.uri != actor.uri {
                         return Err(unauthorized("an actor may only update itself"));
                     }
-                    service::accounts::upsert_remote(state, profile).await.map(|_| ())
+                    service::accounts::upsert_remote(state, profile)
+                        .await
+                        .map(|_| ())
                 }
                 _ => Ok(()),
             }
         }
         "Delete" => {
-            let target = id_of(object).ok_or_else(|| AppError::BadRequest("Delete of nothing".into()))?;
+            let target =
+                id_of(object).ok_or_else(|| AppError::BadRequest("Delete of nothing".into()))?;
             if target == actor.uri {
                 return service::accounts::receive_remote_actor_delete(state, actor).await;
             }
             service::statuses::receive_remote_delete(state, actor, target).await
         }
         "Like" => match status_by_uri(state, id_of(object)).await? {
-            Some(s) => match service::interactions::favourite_with_uri(state, actor, s.id, Some(activity_id)).await {
+            Some(s) => match service::interactions::favourite_with_uri(
+                state,
+                actor,
+                s.id,
+                Some(activity_id),
+            )
+            .await
+            {
                 Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
                 Err(e) => Err(e),
             },
             None => Ok(()),
         },
         "Announce" => {
-            let Some(object_uri) = id_of(object) else { return Ok(()) };
+            let Some(object_uri) = id_of(object) else {
+                return Ok(());
+            };
             let original = match status_by_uri(state, Some(object_uri)).await? {
                 Some(s) => s,
                 // A boost of a post this server has not seen: fetch it from its origin.
@@ -250,7 +319,15 @@ async fn dispatch(state: &AppState, actor: &accounts::Model, kind: &str, activit
                 },
             };
             let visibility = visibility_of(activity, actor);
-            match service::interactions::reblog_with_uri(state, actor, original.id, Some(visibility), Some(activity_id)).await {
+            match service::interactions::reblog_with_uri(
+                state,
+                actor,
+                original.id,
+                Some(visibility),
+                Some(activity_id),
+            )
+            .await
+            {
                 Ok(_) | Err(AppError::NotFound(_) | AppError::Forbidden(_)) => Ok(()),
                 Err(e) => Err(e),
             }
@@ -269,8 +346,15 @@ const MAX_PARENT_DEPTH: usize = 5;
 /// Fetches the parent a reply points at when this server does not have it, so
 /// the reply attaches to its thread. Failure leaves the reply unthreaded.
 async fn fetch_missing_parent(state: &AppState, status: &RemoteStatus, depth: usize) {
-    let Some(parent) = &status.in_reply_to_uri else { return };
-    if depth >= MAX_PARENT_DEPTH || matches!(db::statuses::find_by_uri(&state.db.read, parent).await, Ok(Some(_))) {
+    let Some(parent) = &status.in_reply_to_uri else {
+        return;
+    };
+    if depth >= MAX_PARENT_DEPTH
+        || matches!(
+            db::statuses::find_by_uri(&state.db.read, parent).await,
+            Ok(Some(_))
+        )
+    {
         return;
     }
     if let Err(e) = Box::pin(fetch_status_at_depth(state, parent, depth + 1)).await {
@@ -283,16 +367,26 @@ pub async fn fetch_status(state: &AppState, uri: &str) -> AppResult<entity::stat
     fetch_status_at_depth(state, uri, 0).await
 }
 
-async fn fetch_status_at_depth(state: &AppState, uri: &str, depth: usize) -> AppResult<entity::statuses::Model> {
+async fn fetch_status_at_depth(
+    state: &AppState,
+    uri: &str,
+    depth: usize,
+) -> AppResult<entity::statuses::Model> {
     if let Some(s) = db::statuses::find_by_uri(&state.db.read, uri).await? {
         return Ok(s);
     }
     let url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("bad object id".into()))?;
-    let note = fetch_object(state, &url).await.map_err(|e| AppError::Validation(e.to_string()))?;
-    if !matches!(str_of(&note, "type"), Some("Note" | "Article" | "Page" | "Question")) {
+    let note = fetch_object(state, &url)
+        .await
+        .map_err(|e| AppError::Validation(e.to_string()))?;
+    if !matches!(
+        str_of(&note, "type"),
+        Some("Note" | "Article" | "Page" | "Question")
+    ) {
         return Err(AppError::Validation("the object is not a post".into()));
     }
-    let author_uri = id_of(note.get("attributedTo")).ok_or_else(|| AppError::Validation("the post has no author".into()))?;
+    let author_uri = id_of(note.get("attributedTo"))
+        .ok_or_else(|| AppError::Validation("the post has no author".into()))?;
     let author = resolve_actor(state, author_uri).await?;
     let status = read_note(&note, &author)?;
     fetch_missing_parent(state, &status, depth).await;
@@ -302,7 +396,10 @@ async fn fetch_status_at_depth(state: &AppState, uri: &str, depth: usize) -> App
 fn addressed(v: &Value, key: &str) -> Vec<String> {
     match v.get(key) {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| id_of(Some(x)).map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| id_of(Some(x)).map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -319,7 +416,11 @@ pub fn visibility_of(object: &Value, author: &accounts::Model) -> Visibility {
         Visibility::Public
     } else if cc.iter().any(|s| is_public(s)) {
         Visibility::Unlisted
-    } else if author.followers_url.as_ref().is_some_and(|f| to.contains(f) || cc.contains(f)) {
+    } else if author
+        .followers_url
+        .as_ref()
+        .is_some_and(|f| to.contains(f) || cc.contains(f))
+    {
         Visibility::Private
     } else {
         Visibility::Direct
@@ -328,30 +429,47 @@ pub fn visibility_of(object: &Value, author: &accounts::Model) -> Visibility {
 
 /// Reads a Note (or Article, Page, Question) by `author` into a status.
 pub fn read_note(note: &Value, author: &accounts::Model) -> AppResult<RemoteStatus> {
-    let uri = str_of(note, "id").ok_or_else(|| AppError::BadRequest("the note has no id".into()))?;
+    let uri =
+        str_of(note, "id").ok_or_else(|| AppError::BadRequest("the note has no id".into()))?;
     let attributed = id_of(note.get("attributedTo")).or_else(|| {
-        note.get("attributedTo").and_then(Value::as_array).and_then(|a| a.iter().find_map(|x| id_of(Some(x))))
+        note.get("attributedTo")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().find_map(|x| id_of(Some(x))))
     });
     if attributed != Some(author.uri.as_str()) {
         return Err(unauthorized("the note is attributed to someone else"));
     }
-    let note_url = url::Url::parse(uri).map_err(|_| AppError::BadRequest("the note id is not a URL".into()))?;
-    let author_url = url::Url::parse(&author.uri).map_err(|_| AppError::BadRequest("bad author".into()))?;
+    let note_url = url::Url::parse(uri)
+        .map_err(|_| AppError::BadRequest("the note id is not a URL".into()))?;
+    let author_url =
+        url::Url::parse(&author.uri).map_err(|_| AppError::BadRequest("bad author".into()))?;
     if !same_origin(&note_url, &author_url) {
         return Err(unauthorized("the note is not on its author's host"));
     }
     let mut content = str_of(note, "content").unwrap_or("").to_string();
     if content.is_empty()
-        && let Some(map) = note.get("contentMap").and_then(Value::as_object) {
-            content = map.values().find_map(Value::as_str).unwrap_or("").to_string();
-        }
+        && let Some(map) = note.get("contentMap").and_then(Value::as_object)
+    {
+        content = map
+            .values()
+            .find_map(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+    }
     if str_of(note, "type") != Some("Note") {
         // Articles and pages: show the title with a link, as Mastodon does.
         if let Some(name) = str_of(note, "name") {
-            content = format!("<p><strong>{}</strong></p>{content}", crate::service::text::strip_html(name));
+            content = format!(
+                "<p><strong>{}</strong></p>{content}",
+                crate::service::text::strip_html(name)
+            );
         }
     }
-    let tags = note.get("tag").and_then(Value::as_array).cloned().unwrap_or_default();
+    let tags = note
+        .get("tag")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mention_uris = tags
         .iter()
         .filter(|t| str_of(t, "type") == Some("Mention"))
@@ -371,18 +489,29 @@ pub fn read_note(note: &Value, author: &accounts::Model) -> AppResult<RemoteStat
         .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
         .map(|d| d.with_timezone(&chrono::Utc))
         .unwrap_or_else(chrono::Utc::now);
-    let language = note.get("contentMap").and_then(Value::as_object).and_then(|m| m.keys().next().cloned()).filter(|l| l.len() <= 8);
+    let language = note
+        .get("contentMap")
+        .and_then(Value::as_object)
+        .and_then(|m| m.keys().next().cloned())
+        .filter(|l| l.len() <= 8);
     Ok(RemoteStatus {
         uri: uri.to_string(),
         url: note.get("url").and_then(|u| match u {
             Value::String(s) => Some(s.clone()),
-            Value::Array(a) => a.iter().find_map(|x| id_of(Some(x)).or_else(|| str_of(x, "href")).map(str::to_string)),
+            Value::Array(a) => a.iter().find_map(|x| {
+                id_of(Some(x))
+                    .or_else(|| str_of(x, "href"))
+                    .map(str::to_string)
+            }),
             Value::Object(_) => str_of(u, "href").map(str::to_string),
             _ => None,
         }),
         content_html: sanitize_remote_html(&content),
         spoiler_text: crate::service::text::strip_html(str_of(note, "summary").unwrap_or("")),
-        sensitive: note.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
+        sensitive: note
+            .get("sensitive")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         visibility: visibility_of(note, author),
         published,
         in_reply_to_uri: id_of(note.get("inReplyTo")).map(str::to_string),

@@ -11,11 +11,19 @@ pub struct KeyPair {
 /// Mastodon and every other server expect. CPU-heavy: call from a blocking task.
 pub fn generate() -> Result<KeyPair, String> {
     let mut rng = rand::thread_rng();
-    let private = RsaPrivateKey::new(&mut rng, 2048).map_err(|e| format!("RSA key generation failed: {e}"))?;
+    let private = RsaPrivateKey::new(&mut rng, 2048)
+        .map_err(|e| format!("RSA key generation failed: {e}"))?;
     let public = RsaPublicKey::from(&private);
-    let private_pem = private.to_pkcs8_pem(LineEnding::LF).map_err(|e| format!("PEM encoding failed: {e}"))?;
-    let public_pem = public.to_public_key_pem(LineEnding::LF).map_err(|e| format!("PEM encoding failed: {e}"))?;
-    Ok(KeyPair { public_pem, private_pem: private_pem.to_string() })
+    let private_pem = private
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| format!("PEM encoding failed: {e}"))?;
+    let public_pem = public
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| format!("PEM encoding failed: {e}"))?;
+    Ok(KeyPair {
+        public_pem,
+        private_pem: private_pem.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -6,12 +6,12 @@ pub mod actors;
 pub mod context;
 pub mod delivery;
 pub mod discovery;
+pub mod documents;
 pub mod fetch;
 pub mod inbox;
-pub mod documents;
 pub mod keys;
-pub mod signatures;
 pub mod objects;
+pub mod signatures;
 
 /// The URLs of a local actor, in one place so that every layer agrees.
 pub struct LocalActorUrls {
@@ -39,5 +39,8 @@ pub fn local_actor_urls(base_url: &str, username: &str) -> LocalActorUrls {
 
 /// `https://host/users/alice/statuses/123` and `https://host/@alice/123`.
 pub fn local_status_urls(base_url: &str, username: &str, id: i64) -> (String, String) {
-    (format!("{base_url}/users/{username}/statuses/{id}"), format!("{base_url}/@{username}/{id}"))
+    (
+        format!("{base_url}/users/{username}/statuses/{id}"),
+        format!("{base_url}/@{username}/{id}"),
+    )
 }

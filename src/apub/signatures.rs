@@ -52,15 +52,24 @@ pub struct KeyCache {
 }
 
 fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
+    let body: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
     B64.decode(body).ok()
 }
 
-fn cached<T: Clone>(map: &Mutex<HashMap<String, T>>, key: &str, make: impl FnOnce() -> Option<T>) -> Option<T> {
+fn cached<T: Clone>(
+    map: &Mutex<HashMap<String, T>>,
+    key: &str,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<T> {
     if let Ok(m) = map.lock()
-        && let Some(v) = m.get(key) {
-            return Some(v.clone());
-        }
+        && let Some(v) = m.get(key)
+    {
+        return Some(v.clone());
+    }
     let v = make()?;
     if let Ok(mut m) = map.lock() {
         if m.len() >= CACHE_CAP {
@@ -74,7 +83,9 @@ fn cached<T: Clone>(map: &Mutex<HashMap<String, T>>, key: &str, make: impl FnOnc
 impl KeyCache {
     /// The signing key for `key_id`, parsed once from its PKCS#8 PEM.
     pub fn private_key(&self, key_id: &str, pem: &str) -> Option<Arc<RsaKeyPair>> {
-        cached(&self.private, key_id, || RsaKeyPair::from_pkcs8(&pem_to_der(pem)?).ok().map(Arc::new))
+        cached(&self.private, key_id, || {
+            RsaKeyPair::from_pkcs8(&pem_to_der(pem)?).ok().map(Arc::new)
+        })
     }
 
     /// The PKCS#1 public key ring verifies with, parsed once from the SPKI PEM.
@@ -83,9 +94,10 @@ impl KeyCache {
         use rsa::pkcs8::DecodePublicKey;
         if let Ok(m) = self.public.lock()
             && let Some((cached_pem, key)) = m.get(key_id)
-                && **cached_pem == *pem {
-                    return Some(key.clone());
-                }
+            && **cached_pem == *pem
+        {
+            return Some(key.clone());
+        }
         let parsed: Option<Arc<Vec<u8>>> = (|| {
             let key = rsa::RsaPublicKey::from_public_key_pem(pem.trim())
                 .or_else(|_| {
@@ -93,7 +105,9 @@ impl KeyCache {
                     rsa::RsaPublicKey::from_pkcs1_pem(pem.trim())
                 })
                 .ok()?;
-            key.to_pkcs1_der().ok().map(|d| Arc::new(d.as_bytes().to_vec()))
+            key.to_pkcs1_der()
+                .ok()
+                .map(|d| Arc::new(d.as_bytes().to_vec()))
         })();
         let parsed = parsed?;
         if let Ok(mut m) = self.public.lock() {
@@ -133,7 +147,16 @@ pub fn sign(
     key_id: &str,
     private_pem: &str,
 ) -> Result<Vec<(&'static str, String)>, String> {
-    sign_dated(keys, method, url, body, content_type, key_id, private_pem, SystemTime::now())
+    sign_dated(
+        keys,
+        method,
+        url,
+        body,
+        content_type,
+        key_id,
+        private_pem,
+        SystemTime::now(),
+    )
 }
 
 /// [`sign`] with a chosen Date (tests use it to make stale and replayed requests).
@@ -148,7 +171,9 @@ pub fn sign_dated(
     private_pem: &str,
     at: SystemTime,
 ) -> Result<Vec<(&'static str, String)>, String> {
-    let key = keys.private_key(key_id, private_pem).ok_or("the signing key cannot be parsed")?;
+    let key = keys
+        .private_key(key_id, private_pem)
+        .ok_or("the signing key cannot be parsed")?;
     let host = match url.port() {
         Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_string(),
@@ -174,15 +199,24 @@ pub fn sign_dated(
         .mastodon_compat()
         .begin_sign(method, &path, to_sign)
         .map_err(|e| e.to_string())?;
-    let signed = unsigned
-        .sign(key_id.to_string(), |signing_string| {
-            let mut sig = vec![0u8; key.public().modulus_len()];
-            key.sign(&signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), signing_string.as_bytes(), &mut sig)
-                .map_err(|_| "signing failed".to_string())?;
-            Ok::<String, String>(B64.encode(sig))
-        })?;
+    let signed = unsigned.sign(key_id.to_string(), |signing_string| {
+        let mut sig = vec![0u8; key.public().modulus_len()];
+        key.sign(
+            &signature::RSA_PKCS1_SHA256,
+            &ring::rand::SystemRandom::new(),
+            signing_string.as_bytes(),
+            &mut sig,
+        )
+        .map_err(|_| "signing failed".to_string())?;
+        Ok::<String, String>(B64.encode(sig))
+    })?;
     // Mastodon reads `algorithm="rsa-sha256"`; the library writes hs2019, which means the same for RSA keys.
-    out.push(("signature", signed.signature_header().replace("algorithm=\"hs2019\"", "algorithm=\"rsa-sha256\"")));
+    out.push((
+        "signature",
+        signed
+            .signature_header()
+            .replace("algorithm=\"hs2019\"", "algorithm=\"rsa-sha256\""),
+    ));
     Ok(out)
 }
 
@@ -202,35 +236,53 @@ pub fn prepare(
     headers: &BTreeMap<String, String>,
     body: Option<&[u8]>,
 ) -> Result<Pending, VerifyError> {
-    let lower: BTreeMap<String, String> = headers.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect();
+    let lower: BTreeMap<String, String> = headers
+        .iter()
+        .map(|(k, v)| (k.to_lowercase(), v.clone()))
+        .collect();
     if !lower.contains_key("signature") {
         return Err(VerifyError::Missing);
     }
     if let Some(b) = body {
-        let Some(digest) = lower.get("digest") else { return Err(VerifyError::DigestNotSigned) };
+        let Some(digest) = lower.get("digest") else {
+            return Err(VerifyError::DigestNotSigned);
+        };
         let ok = digest.split(',').any(|d| {
             let (alg, value) = d.trim().split_once('=').unwrap_or(("", ""));
-            alg.eq_ignore_ascii_case("sha-256") && value.trim() == digest_header(b).trim_start_matches("SHA-256=")
+            alg.eq_ignore_ascii_case("sha-256")
+                && value.trim() == digest_header(b).trim_start_matches("SHA-256=")
         });
         if !ok {
             return Err(VerifyError::DigestMismatch);
         }
     }
     // The Date must be present and recent (signed, below, when the sender signed it).
-    let date = lower.get("date").and_then(|d| httpdate::parse_http_date(d).ok()).ok_or(VerifyError::BadDate)?;
+    let date = lower
+        .get("date")
+        .and_then(|d| httpdate::parse_http_date(d).ok())
+        .ok_or(VerifyError::BadDate)?;
     let now = SystemTime::now();
     if date + MAX_AGE < now || date > now + MAX_SKEW {
         return Err(VerifyError::BadDate);
     }
-    let mut config = SigConfig::new().dont_use_created_field().set_expiration(MAX_AGE).require_header("host");
+    let mut config = SigConfig::new()
+        .dont_use_created_field()
+        .set_expiration(MAX_AGE)
+        .require_header("host");
     if body.is_some() {
         config = config.require_digest();
     }
-    let unverified = config.begin_verify(method, path_and_query, lower).map_err(|e| match e {
-        http_signature_normalization::PrepareVerifyError::Required(r) if r.headers().contains("digest") => VerifyError::DigestNotSigned,
-        http_signature_normalization::PrepareVerifyError::Validate(_) => VerifyError::BadDate,
-        other => VerifyError::Malformed(other.to_string()),
-    })?;
+    let unverified = config
+        .begin_verify(method, path_and_query, lower)
+        .map_err(|e| match e {
+            http_signature_normalization::PrepareVerifyError::Required(r)
+                if r.headers().contains("digest") =>
+            {
+                VerifyError::DigestNotSigned
+            }
+            http_signature_normalization::PrepareVerifyError::Validate(_) => VerifyError::BadDate,
+            other => VerifyError::Malformed(other.to_string()),
+        })?;
     if let Some(alg) = unverified.algorithm() {
         use http_signature_normalization::verify::{Algorithm, DeprecatedAlgorithm};
         match alg {
@@ -248,8 +300,12 @@ pub fn prepare(
 impl Pending {
     /// Second half: the RSA check against the sender's public key.
     pub fn verify(&self, keys: &KeyCache, public_pem: &str) -> Result<(), VerifyError> {
-        let key = keys.public_key(&self.key_id, public_pem).ok_or_else(|| VerifyError::BadKey(self.key_id.clone()))?;
-        let sig = B64.decode(self.signature.trim()).map_err(|_| VerifyError::Invalid)?;
+        let key = keys
+            .public_key(&self.key_id, public_pem)
+            .ok_or_else(|| VerifyError::BadKey(self.key_id.clone()))?;
+        let sig = B64
+            .decode(self.signature.trim())
+            .map_err(|_| VerifyError::Invalid)?;
         UnparsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, key.as_slice())
             .verify(self.signing_string.as_bytes(), &sig)
             .map_err(|_| VerifyError::Invalid)
@@ -266,7 +322,8 @@ mod tests {
     use super::*;
 
     fn headers(h: &[(&'static str, String)], extra: &[(&str, &str)]) -> BTreeMap<String, String> {
-        let mut m: BTreeMap<String, String> = h.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let mut m: BTreeMap<String, String> =
+            h.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         for (k, v) in extra {
             m.insert(k.to_string(), v.to_string());
         }
@@ -280,32 +337,94 @@ mod tests {
         let url = url::Url::parse("http://beta.test:8080/users/bob/inbox").unwrap();
         let body = br#"{"type":"Follow"}"#;
         let key_id = "http://alpha.test/users/alice#main-key";
-        let h = sign(&keys, "POST", &url, Some(body), Some("application/activity+json"), key_id, &pair.private_pem).unwrap();
-        assert!(h.iter().any(|(k, v)| *k == "signature" && v.contains("algorithm=\"rsa-sha256\"") && v.contains("headers=\"(request-target) content-type date digest host\"")), "{h:?}");
-        let hm = headers(&h, &[("host", "beta.test:8080"), ("content-type", "application/activity+json")]);
+        let h = sign(
+            &keys,
+            "POST",
+            &url,
+            Some(body),
+            Some("application/activity+json"),
+            key_id,
+            &pair.private_pem,
+        )
+        .unwrap();
+        assert!(
+            h.iter().any(|(k, v)| *k == "signature"
+                && v.contains("algorithm=\"rsa-sha256\"")
+                && v.contains("headers=\"(request-target) content-type date digest host\"")),
+            "{h:?}"
+        );
+        let hm = headers(
+            &h,
+            &[
+                ("host", "beta.test:8080"),
+                ("content-type", "application/activity+json"),
+            ],
+        );
 
         let pending = prepare("POST", "/users/bob/inbox", &hm, Some(body)).unwrap();
         assert_eq!(pending.key_id, key_id);
-        assert_eq!(actor_of_key_id(&pending.key_id), "http://alpha.test/users/alice");
+        assert_eq!(
+            actor_of_key_id(&pending.key_id),
+            "http://alpha.test/users/alice"
+        );
         pending.verify(&keys, &pair.public_pem).unwrap();
 
         // Another key, another path, another body, another host: refused.
         let other = crate::apub::keys::generate().unwrap();
-        assert_eq!(prepare("POST", "/users/bob/inbox", &hm, Some(body)).unwrap().verify(&KeyCache::default(), &other.public_pem), Err(VerifyError::Invalid));
-        assert_eq!(prepare("POST", "/users/carol/inbox", &hm, Some(body)).unwrap().verify(&keys, &pair.public_pem), Err(VerifyError::Invalid));
-        assert_eq!(prepare("POST", "/users/bob/inbox", &hm, Some(b"{}")).unwrap_err(), VerifyError::DigestMismatch);
-        let moved = headers(&h, &[("host", "gamma.test"), ("content-type", "application/activity+json")]);
-        assert_eq!(prepare("POST", "/users/bob/inbox", &moved, Some(body)).unwrap().verify(&keys, &pair.public_pem), Err(VerifyError::Invalid));
+        assert_eq!(
+            prepare("POST", "/users/bob/inbox", &hm, Some(body))
+                .unwrap()
+                .verify(&KeyCache::default(), &other.public_pem),
+            Err(VerifyError::Invalid)
+        );
+        assert_eq!(
+            prepare("POST", "/users/carol/inbox", &hm, Some(body))
+                .unwrap()
+                .verify(&keys, &pair.public_pem),
+            Err(VerifyError::Invalid)
+        );
+        assert_eq!(
+            prepare("POST", "/users/bob/inbox", &hm, Some(b"{}")).unwrap_err(),
+            VerifyError::DigestMismatch
+        );
+        let moved = headers(
+            &h,
+            &[
+                ("host", "gamma.test"),
+                ("content-type", "application/activity+json"),
+            ],
+        );
+        assert_eq!(
+            prepare("POST", "/users/bob/inbox", &moved, Some(body))
+                .unwrap()
+                .verify(&keys, &pair.public_pem),
+            Err(VerifyError::Invalid)
+        );
         // No signature, a stale date.
         let mut unsigned = hm.clone();
         unsigned.remove("signature");
-        assert_eq!(prepare("POST", "/users/bob/inbox", &unsigned, Some(body)).unwrap_err(), VerifyError::Missing);
+        assert_eq!(
+            prepare("POST", "/users/bob/inbox", &unsigned, Some(body)).unwrap_err(),
+            VerifyError::Missing
+        );
         let mut stale = hm.clone();
-        stale.insert("date".into(), httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(13 * 3600)));
-        assert_eq!(prepare("POST", "/users/bob/inbox", &stale, Some(body)).unwrap_err(), VerifyError::BadDate);
+        stale.insert(
+            "date".into(),
+            httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(13 * 3600)),
+        );
+        assert_eq!(
+            prepare("POST", "/users/bob/inbox", &stale, Some(body)).unwrap_err(),
+            VerifyError::BadDate
+        );
         let mut future = hm.clone();
-        future.insert("date".into(), httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2 * 3600)));
-        assert_eq!(prepare("POST", "/users/bob/inbox", &future, Some(body)).unwrap_err(), VerifyError::BadDate);
+        future.insert(
+            "date".into(),
+            httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2 * 3600)),
+        );
+        assert_eq!(
+            prepare("POST", "/users/bob/inbox", &future, Some(body)).unwrap_err(),
+            VerifyError::BadDate
+        );
     }
 
     #[test]
@@ -313,9 +432,21 @@ mod tests {
         let pair = crate::apub::keys::generate().unwrap();
         let keys = KeyCache::default();
         let url = url::Url::parse("https://beta.test/users/bob?page=true").unwrap();
-        let h = sign(&keys, "GET", &url, None, None, "https://alpha.test/actor#main-key", &pair.private_pem).unwrap();
+        let h = sign(
+            &keys,
+            "GET",
+            &url,
+            None,
+            None,
+            "https://alpha.test/actor#main-key",
+            &pair.private_pem,
+        )
+        .unwrap();
         let hm = headers(&h, &[("host", "beta.test")]);
-        prepare("GET", "/users/bob?page=true", &hm, None).unwrap().verify(&keys, &pair.public_pem).unwrap();
+        prepare("GET", "/users/bob?page=true", &hm, None)
+            .unwrap()
+            .verify(&keys, &pair.public_pem)
+            .unwrap();
     }
 
     #[test]
@@ -324,11 +455,23 @@ mod tests {
         let keys = KeyCache::default();
         let url = url::Url::parse("https://beta.test/inbox").unwrap();
         let body = b"{}";
-        let h = sign(&keys, "POST", &url, Some(body), None, "https://a.test/u#k", &pair.private_pem).unwrap();
+        let h = sign(
+            &keys,
+            "POST",
+            &url,
+            Some(body),
+            None,
+            "https://a.test/u#k",
+            &pair.private_pem,
+        )
+        .unwrap();
         let hm: BTreeMap<String, String> = headers(&h, &[("Host", "beta.test")])
             .into_iter()
             .map(|(k, v)| (k, v.replace("rsa-sha256", "hs2019")))
             .collect();
-        prepare("POST", "/inbox", &hm, Some(body)).unwrap().verify(&keys, &pair.public_pem).unwrap();
+        prepare("POST", "/inbox", &hm, Some(body))
+            .unwrap()
+            .verify(&keys, &pair.public_pem)
+            .unwrap();
     }
 }

@@ -1,17 +1,25 @@
 //! Queries on `accounts`.
 use entity::accounts::{self, Column, Entity};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 pub async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Option<accounts::Model>, DbErr> {
     Entity::find_by_id(id).one(conn).await
 }
 
-pub async fn find_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<accounts::Model>, DbErr> {
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<accounts::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(conn).await
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
 }
 
 /// Case-insensitive lookup by `username` and `domain` (`None` for local), served by
@@ -21,7 +29,10 @@ pub async fn find_by_username(
     username: &str,
     domain: Option<&str>,
 ) -> Result<Option<accounts::Model>, DbErr> {
-    let domain_expr = Func::coalesce([Expr::expr(Func::lower(Expr::col(Column::Domain))), Expr::val("")]);
+    let domain_expr = Func::coalesce([
+        Expr::expr(Func::lower(Expr::col(Column::Domain))),
+        Expr::val(""),
+    ]);
     Entity::find()
         .filter(Expr::expr(Func::lower(Expr::col(Column::Username))).eq(username.to_lowercase()))
         .filter(Expr::expr(domain_expr).eq(domain.unwrap_or("").to_lowercase()))
@@ -29,16 +40,26 @@ pub async fn find_by_username(
         .await
 }
 
-pub async fn find_by_uri(conn: &impl ConnectionTrait, uri: &str) -> Result<Option<accounts::Model>, DbErr> {
+pub async fn find_by_uri(
+    conn: &impl ConnectionTrait,
+    uri: &str,
+) -> Result<Option<accounts::Model>, DbErr> {
     Entity::find().filter(Column::Uri.eq(uri)).one(conn).await
 }
 
-pub async fn insert(conn: &impl ConnectionTrait, model: accounts::ActiveModel) -> Result<accounts::Model, DbErr> {
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    model: accounts::ActiveModel,
+) -> Result<accounts::Model, DbErr> {
     model.insert(conn).await
 }
 
 pub async fn list_local(conn: &impl ConnectionTrait) -> Result<Vec<accounts::Model>, DbErr> {
-    Entity::find().filter(Column::Domain.is_null()).order_by_asc(Column::Id).all(conn).await
+    Entity::find()
+        .filter(Column::Domain.is_null())
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await
 }
 
 /// Which counter of an account to move.
@@ -50,7 +71,12 @@ pub enum Counter {
 }
 
 /// Adds `delta` to a counter, never going below zero.
-pub async fn bump(conn: &impl ConnectionTrait, id: i64, counter: Counter, delta: i64) -> Result<(), DbErr> {
+pub async fn bump(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    counter: Counter,
+    delta: i64,
+) -> Result<(), DbErr> {
     if delta == 0 {
         return Ok(());
     }
@@ -61,12 +87,24 @@ pub async fn bump(conn: &impl ConnectionTrait, id: i64, counter: Counter, delta:
     };
     // GREATEST on PostgreSQL, two-argument MAX on SQLite.
     let next = Func::greatest([Expr::col(col).add(delta), Expr::val(0i64)]);
-    Entity::update_many().col_expr(col, next.into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Entity::update_many()
+        .col_expr(col, next.into())
+        .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
-pub async fn touch_last_status(conn: &impl ConnectionTrait, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
-    Entity::update_many().col_expr(Column::LastStatusAt, Expr::val(at)).filter(Column::Id.eq(id)).exec(conn).await?;
+pub async fn touch_last_status(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::LastStatusAt, Expr::val(at))
+        .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -75,7 +113,11 @@ pub async fn set_suspended(
     id: i64,
     at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(), DbErr> {
-    Entity::update_many().col_expr(Column::SuspendedAt, Expr::val(at)).filter(Column::Id.eq(id)).exec(conn).await?;
+    Entity::update_many()
+        .col_expr(Column::SuspendedAt, Expr::val(at))
+        .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -85,27 +127,43 @@ pub async fn count_local(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
     Entity::find()
         .filter(Column::Domain.is_null())
         .filter(Column::SuspendedAt.is_null())
-        .filter(Column::Id.in_subquery(
-            sea_orm::sea_query::Query::select().column(entity::users::Column::AccountId).from(entity::users::Entity).take(),
-        ))
+        .filter(
+            Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(entity::users::Column::AccountId)
+                    .from(entity::users::Entity)
+                    .take(),
+            ),
+        )
         .count(conn)
         .await
 }
 
-pub async fn update(conn: &impl ConnectionTrait, model: accounts::ActiveModel) -> Result<accounts::Model, DbErr> {
+pub async fn update(
+    conn: &impl ConnectionTrait,
+    model: accounts::ActiveModel,
+) -> Result<accounts::Model, DbErr> {
     model.update(conn).await
 }
 
 /// Local accounts that posted since `since`.
-pub async fn count_local_active_since(conn: &impl ConnectionTrait, since: chrono::DateTime<chrono::Utc>) -> Result<u64, DbErr> {
+pub async fn count_local_active_since(
+    conn: &impl ConnectionTrait,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     Entity::find()
         .filter(Column::Domain.is_null())
         .filter(Column::SuspendedAt.is_null())
         .filter(Column::LastStatusAt.gte(since))
-        .filter(Column::Id.in_subquery(
-            sea_orm::sea_query::Query::select().column(entity::users::Column::AccountId).from(entity::users::Entity).take(),
-        ))
+        .filter(
+            Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(entity::users::Column::AccountId)
+                    .from(entity::users::Entity)
+                    .take(),
+            ),
+        )
         .count(conn)
         .await
 }
@@ -126,7 +184,11 @@ pub async fn known_domains(conn: &impl ConnectionTrait) -> Result<Vec<String>, D
 
 /// Accounts whose username or display name starts with `prefix` (case-insensitive),
 /// local ones first.
-pub async fn search(conn: &impl ConnectionTrait, prefix: &str, limit: u64) -> Result<Vec<accounts::Model>, DbErr> {
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    prefix: &str,
+    limit: u64,
+) -> Result<Vec<accounts::Model>, DbErr> {
     use sea_orm::{Condition, QuerySelect};
     let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '\\'], ""));
     Entity::find()

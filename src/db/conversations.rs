@@ -1,12 +1,24 @@
 //! Queries on `conversations` and `account_conversations` (direct messages).
 use entity::{account_conversations, conversations};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 use super::Page;
 
-pub async fn create(conn: &impl ConnectionTrait, id: i64, uri: Option<String>) -> Result<conversations::Model, DbErr> {
-    conversations::ActiveModel { id: Set(id), uri: Set(uri), created_at: Set(super::now()) }.insert(conn).await
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    uri: Option<String>,
+) -> Result<conversations::Model, DbErr> {
+    conversations::ActiveModel {
+        id: Set(id),
+        uri: Set(uri),
+        created_at: Set(super::now()),
+    }
+    .insert(conn)
+    .await
 }
 
 /// Records a new message in `account_id`'s view of a conversation, creating it if needed.
@@ -30,14 +42,17 @@ pub async fn touch(
     };
     account_conversations::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([account_conversations::Column::AccountId, account_conversations::Column::ConversationId])
-                .update_columns([
-                    account_conversations::Column::ParticipantAccountIds,
-                    account_conversations::Column::LastStatusId,
-                    account_conversations::Column::Unread,
-                    account_conversations::Column::UpdatedAt,
-                ])
-                .to_owned(),
+            OnConflict::columns([
+                account_conversations::Column::AccountId,
+                account_conversations::Column::ConversationId,
+            ])
+            .update_columns([
+                account_conversations::Column::ParticipantAccountIds,
+                account_conversations::Column::LastStatusId,
+                account_conversations::Column::Unread,
+                account_conversations::Column::UpdatedAt,
+            ])
+            .to_owned(),
         )
         .exec_without_returning(conn)
         .await?;
@@ -53,11 +68,18 @@ pub async fn page(
     let q = account_conversations::Entity::find()
         .filter(account_conversations::Column::AccountId.eq(account_id))
         .filter(account_conversations::Column::LastStatusId.is_not_null());
-    let rows = page.apply(q, account_conversations::Column::LastStatusId).all(conn).await?;
+    let rows = page
+        .apply(q, account_conversations::Column::LastStatusId)
+        .all(conn)
+        .await?;
     Ok(page.finish(rows))
 }
 
-pub async fn mark_read(conn: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<u64, DbErr> {
+pub async fn mark_read(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    id: i64,
+) -> Result<u64, DbErr> {
     Ok(account_conversations::Entity::update_many()
         .col_expr(account_conversations::Column::Unread, Expr::val(false))
         .filter(account_conversations::Column::AccountId.eq(account_id))
@@ -67,8 +89,15 @@ pub async fn mark_read(conn: &impl ConnectionTrait, account_id: i64, id: i64) ->
         .rows_affected)
 }
 
-pub async fn find(conn: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<Option<account_conversations::Model>, DbErr> {
-    account_conversations::Entity::find_by_id(id).filter(account_conversations::Column::AccountId.eq(account_id)).one(conn).await
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<account_conversations::Model>, DbErr> {
+    account_conversations::Entity::find_by_id(id)
+        .filter(account_conversations::Column::AccountId.eq(account_id))
+        .one(conn)
+        .await
 }
 
 pub async fn remove(conn: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<u64, DbErr> {

@@ -2,7 +2,8 @@
 use entity::{accounts, deliveries, follows, received_activities};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 /// Queues `body` for each inbox; an (activity, inbox) pair is queued once.
@@ -18,7 +19,9 @@ pub async fn enqueue(
     let rows: Vec<deliveries::ActiveModel> = inboxes
         .iter()
         .filter_map(|inbox| {
-            let host = url::Url::parse(inbox).ok().map(|u| crate::apub::fetch::authority(&u))?;
+            let host = url::Url::parse(inbox)
+                .ok()
+                .map(|u| crate::apub::fetch::authority(&u))?;
             Some(deliveries::ActiveModel {
                 id: Set(new_id()),
                 activity_id: Set(activity_id.to_string()),
@@ -37,7 +40,10 @@ pub async fn enqueue(
         .collect();
     for chunk in rows.chunks(200) {
         deliveries::Entity::insert_many(chunk.to_vec())
-            .on_conflict_do_nothing_on([deliveries::Column::ActivityId, deliveries::Column::InboxUrl])
+            .on_conflict_do_nothing_on([
+                deliveries::Column::ActivityId,
+                deliveries::Column::InboxUrl,
+            ])
             .exec_without_returning(conn)
             .await?;
     }
@@ -46,9 +52,15 @@ pub async fn enqueue(
 
 /// Takes up to `limit` due deliveries and locks them for `lock` so no other
 /// worker (in this or another process) sends them meanwhile.
-pub async fn claim_due(conn: &impl ConnectionTrait, limit: u64, lock: chrono::Duration) -> Result<Vec<deliveries::Model>, DbErr> {
+pub async fn claim_due(
+    conn: &impl ConnectionTrait,
+    limit: u64,
+    lock: chrono::Duration,
+) -> Result<Vec<deliveries::Model>, DbErr> {
     let now = super::now();
-    let free = Condition::any().add(deliveries::Column::LockedUntil.is_null()).add(deliveries::Column::LockedUntil.lt(now));
+    let free = Condition::any()
+        .add(deliveries::Column::LockedUntil.is_null())
+        .add(deliveries::Column::LockedUntil.lt(now));
     let ids: Vec<i64> = deliveries::Entity::find()
         .select_only()
         .column(deliveries::Column::Id)
@@ -95,8 +107,14 @@ pub async fn retry_later(
 ) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::Attempts, Expr::val(attempts))
-        .col_expr(deliveries::Column::NextAttemptAt, Expr::val(next_attempt_at))
-        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(
+            deliveries::Column::NextAttemptAt,
+            Expr::val(next_attempt_at),
+        )
+        .col_expr(
+            deliveries::Column::LockedUntil,
+            Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
         .col_expr(deliveries::Column::LastError, Expr::val(error))
         .filter(deliveries::Column::Id.eq(id))
         .exec(conn)
@@ -105,10 +123,17 @@ pub async fn retry_later(
 }
 
 /// Puts off a delivery without counting an attempt (its host is known to be down).
-pub async fn postpone(conn: &impl ConnectionTrait, id: i64, until: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+pub async fn postpone(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::NextAttemptAt, Expr::val(until))
-        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(
+            deliveries::Column::LockedUntil,
+            Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
         .filter(deliveries::Column::Id.eq(id))
         .exec(conn)
         .await?;
@@ -116,12 +141,20 @@ pub async fn postpone(conn: &impl ConnectionTrait, id: i64, until: chrono::DateT
 }
 
 /// Gives up on a delivery, keeping the row and the reason.
-pub async fn give_up(conn: &impl ConnectionTrait, id: i64, attempts: i32, error: &str) -> Result<(), DbErr> {
+pub async fn give_up(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    attempts: i32,
+    error: &str,
+) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::Attempts, Expr::val(attempts))
         .col_expr(deliveries::Column::FailedAt, Expr::val(super::now()))
         .col_expr(deliveries::Column::LastError, Expr::val(error))
-        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(
+            deliveries::Column::LockedUntil,
+            Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
         .filter(deliveries::Column::Id.eq(id))
         .exec(conn)
         .await?;
@@ -130,11 +163,17 @@ pub async fn give_up(conn: &impl ConnectionTrait, id: i64, attempts: i32, error:
 
 /// Deliveries still to make (not given up).
 pub async fn count_pending(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    deliveries::Entity::find().filter(deliveries::Column::FailedAt.is_null()).count(conn).await
+    deliveries::Entity::find()
+        .filter(deliveries::Column::FailedAt.is_null())
+        .count(conn)
+        .await
 }
 
 /// The inboxes of an account's remote followers, shared inboxes preferred, each once.
-pub async fn remote_follower_inboxes(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<String>, DbErr> {
+pub async fn remote_follower_inboxes(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<String>, DbErr> {
     let rows: Vec<(String, Option<String>)> = accounts::Entity::find()
         .select_only()
         .column(accounts::Column::InboxUrl)
@@ -152,7 +191,10 @@ pub async fn remote_follower_inboxes(conn: &impl ConnectionTrait, account_id: i6
         .into_tuple()
         .all(conn)
         .await?;
-    let mut out: Vec<String> = rows.into_iter().map(|(inbox, shared)| shared.unwrap_or(inbox)).collect();
+    let mut out: Vec<String> = rows
+        .into_iter()
+        .map(|(inbox, shared)| shared.unwrap_or(inbox))
+        .collect();
     out.sort();
     out.dedup();
     Ok(out)
@@ -160,21 +202,30 @@ pub async fn remote_follower_inboxes(conn: &impl ConnectionTrait, account_id: i6
 
 /// Records an inbound activity id; `false` when it was already there.
 pub async fn record_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
-    let r = received_activities::Entity::insert(received_activities::ActiveModel { uri: Set(uri.to_string()), received_at: Set(super::now()) })
-        .on_conflict_do_nothing()
-        .exec_without_returning(conn)
-        .await?;
+    let r = received_activities::Entity::insert(received_activities::ActiveModel {
+        uri: Set(uri.to_string()),
+        received_at: Set(super::now()),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(conn)
+    .await?;
     Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
 pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
-    Ok(received_activities::Entity::find_by_id(uri.to_string()).one(conn).await?.is_some())
+    Ok(received_activities::Entity::find_by_id(uri.to_string())
+        .one(conn)
+        .await?
+        .is_some())
 }
 
 /// Frees every claimed row (single-process start-up after a crash).
 pub async fn release_all_locks(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::LockedUntil, Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(
+            deliveries::Column::LockedUntil,
+            Expr::val(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
         .filter(deliveries::Column::LockedUntil.is_not_null())
         .exec(conn)
         .await?;

@@ -3,8 +3,8 @@
 use entity::{home_feed, statuses};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 
 use super::Page;
@@ -13,7 +13,11 @@ use super::Page;
 const CHUNK: usize = 500;
 
 /// Writes `status` into the home feeds of `readers`. Re-running is harmless.
-pub async fn insert(conn: &impl ConnectionTrait, readers: &[i64], status: &statuses::Model) -> Result<(), DbErr> {
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    readers: &[i64],
+    status: &statuses::Model,
+) -> Result<(), DbErr> {
     for chunk in readers.chunks(CHUNK) {
         let rows = chunk.iter().map(|reader| home_feed::ActiveModel {
             account_id: sea_orm::Set(*reader),
@@ -21,13 +25,20 @@ pub async fn insert(conn: &impl ConnectionTrait, readers: &[i64], status: &statu
             author_account_id: sea_orm::Set(status.account_id),
             reblog_of_id: sea_orm::Set(status.reblog_of_id),
         });
-        home_feed::Entity::insert_many(rows).on_conflict_do_nothing().exec_without_returning(conn).await?;
+        home_feed::Entity::insert_many(rows)
+            .on_conflict_do_nothing()
+            .exec_without_returning(conn)
+            .await?;
     }
     Ok(())
 }
 
 /// Of `readers`, those whose feed already shows `status_id` or a reblog of it.
-pub async fn already_showing(conn: &impl ConnectionTrait, readers: &[i64], status_id: i64) -> Result<Vec<i64>, DbErr> {
+pub async fn already_showing(
+    conn: &impl ConnectionTrait,
+    readers: &[i64],
+    status_id: i64,
+) -> Result<Vec<i64>, DbErr> {
     if readers.is_empty() {
         return Ok(Vec::new());
     }
@@ -51,7 +62,11 @@ pub async fn already_showing(conn: &impl ConnectionTrait, readers: &[i64], statu
 }
 
 /// Takes everything `author_id` posted or boosted out of `reader_id`'s feed.
-pub async fn remove_author(conn: &impl ConnectionTrait, reader_id: i64, author_id: i64) -> Result<u64, DbErr> {
+pub async fn remove_author(
+    conn: &impl ConnectionTrait,
+    reader_id: i64,
+    author_id: i64,
+) -> Result<u64, DbErr> {
     Ok(home_feed::Entity::delete_many()
         .filter(home_feed::Column::AccountId.eq(reader_id))
         .filter(home_feed::Column::AuthorAccountId.eq(author_id))
@@ -84,11 +99,18 @@ pub async fn backfill_candidates(
     statuses::Entity::find()
         .filter(statuses::Column::AccountId.eq(author_id))
         .filter(statuses::Column::DeletedAt.is_null())
-        .filter(statuses::Column::Visibility.is_in([Visibility::Public, Visibility::Unlisted, Visibility::Private]))
+        .filter(statuses::Column::Visibility.is_in([
+            Visibility::Public,
+            Visibility::Unlisted,
+            Visibility::Private,
+        ]))
         .filter(
             Condition::any()
                 .add(statuses::Column::InReplyToId.is_null())
-                .add(Expr::col(statuses::Column::InReplyToAccountId).eq(Expr::col(statuses::Column::AccountId))),
+                .add(
+                    Expr::col(statuses::Column::InReplyToAccountId)
+                        .eq(Expr::col(statuses::Column::AccountId)),
+                ),
         )
         .order_by_desc(statuses::Column::Id)
         .limit(limit)
@@ -97,7 +119,11 @@ pub async fn backfill_candidates(
 }
 
 /// One page of a reader's home feed, newest first.
-pub async fn page(conn: &impl ConnectionTrait, reader_id: i64, page: &Page) -> Result<Vec<statuses::Model>, DbErr> {
+pub async fn page(
+    conn: &impl ConnectionTrait,
+    reader_id: i64,
+    page: &Page,
+) -> Result<Vec<statuses::Model>, DbErr> {
     let q = statuses::Entity::find()
         .join(JoinType::InnerJoin, statuses::Relation::HomeFeed.def())
         .filter(home_feed::Column::AccountId.eq(reader_id))

@@ -17,7 +17,10 @@ pub async fn find_favourite(
 }
 
 /// Inserts a favourite; `false` when it already existed.
-pub async fn insert_favourite(conn: &impl ConnectionTrait, m: favourites::ActiveModel) -> Result<bool, DbErr> {
+pub async fn insert_favourite(
+    conn: &impl ConnectionTrait,
+    m: favourites::ActiveModel,
+) -> Result<bool, DbErr> {
     let r = favourites::Entity::insert(m)
         .on_conflict_do_nothing_on([favourites::Column::AccountId, favourites::Column::StatusId])
         .exec_without_returning(conn)
@@ -25,7 +28,11 @@ pub async fn insert_favourite(conn: &impl ConnectionTrait, m: favourites::Active
     Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
-pub async fn delete_favourite(conn: &impl ConnectionTrait, account_id: i64, status_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_favourite(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_id: i64,
+) -> Result<u64, DbErr> {
     Ok(favourites::Entity::delete_many()
         .filter(favourites::Column::AccountId.eq(account_id))
         .filter(favourites::Column::StatusId.eq(status_id))
@@ -35,7 +42,11 @@ pub async fn delete_favourite(conn: &impl ConnectionTrait, account_id: i64, stat
 }
 
 /// `(favourite id, status id)` of an account's favourites, newest first.
-pub async fn favourites_page(conn: &impl ConnectionTrait, account_id: i64, page: &Page) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn favourites_page(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = favourites::Entity::find().filter(favourites::Column::AccountId.eq(account_id));
     let rows = page
         .apply(q, favourites::Column::Id)
@@ -48,7 +59,10 @@ pub async fn favourites_page(conn: &impl ConnectionTrait, account_id: i64, page:
     Ok(page.finish(rows))
 }
 
-pub async fn insert_bookmark(conn: &impl ConnectionTrait, m: bookmarks::ActiveModel) -> Result<bool, DbErr> {
+pub async fn insert_bookmark(
+    conn: &impl ConnectionTrait,
+    m: bookmarks::ActiveModel,
+) -> Result<bool, DbErr> {
     let r = bookmarks::Entity::insert(m)
         .on_conflict_do_nothing_on([bookmarks::Column::AccountId, bookmarks::Column::StatusId])
         .exec_without_returning(conn)
@@ -56,7 +70,11 @@ pub async fn insert_bookmark(conn: &impl ConnectionTrait, m: bookmarks::ActiveMo
     Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
-pub async fn delete_bookmark(conn: &impl ConnectionTrait, account_id: i64, status_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_bookmark(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_id: i64,
+) -> Result<u64, DbErr> {
     Ok(bookmarks::Entity::delete_many()
         .filter(bookmarks::Column::AccountId.eq(account_id))
         .filter(bookmarks::Column::StatusId.eq(status_id))
@@ -66,7 +84,11 @@ pub async fn delete_bookmark(conn: &impl ConnectionTrait, account_id: i64, statu
 }
 
 /// `(bookmark id, status id)` of an account's bookmarks, newest first.
-pub async fn bookmarks_page(conn: &impl ConnectionTrait, account_id: i64, page: &Page) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn bookmarks_page(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = bookmarks::Entity::find().filter(bookmarks::Column::AccountId.eq(account_id));
     let rows = page
         .apply(q, bookmarks::Column::Id)
@@ -80,7 +102,11 @@ pub async fn bookmarks_page(conn: &impl ConnectionTrait, account_id: i64, page: 
 }
 
 /// Which of `status_ids` the account has favourited.
-pub async fn favourited_among(conn: &impl ConnectionTrait, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+pub async fn favourited_among(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_ids: &[i64],
+) -> Result<Vec<i64>, DbErr> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -95,7 +121,11 @@ pub async fn favourited_among(conn: &impl ConnectionTrait, account_id: i64, stat
 }
 
 /// Which of `status_ids` the account has bookmarked.
-pub async fn bookmarked_among(conn: &impl ConnectionTrait, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+pub async fn bookmarked_among(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_ids: &[i64],
+) -> Result<Vec<i64>, DbErr> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -108,4 +138,3 @@ pub async fn bookmarked_among(conn: &impl ConnectionTrait, account_id: i64, stat
         .all(conn)
         .await
 }
-

@@ -9,8 +9,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector};
 use migration::MigratorTrait;
+use sea_orm::{
+    DatabaseBackend, DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
+};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -48,7 +50,9 @@ impl Db {
     }
 
     async fn connect_sqlite(url: &str) -> Result<Db, crate::Error> {
-        let bad = |e: sqlx::Error| crate::Error::Database(format!("cannot open SQLite database {url}: {e}"));
+        let bad = |e: sqlx::Error| {
+            crate::Error::Database(format!("cannot open SQLite database {url}: {e}"))
+        };
         if url.contains(":memory:") || url.contains("mode=memory") {
             return Err(crate::Error::Database(
                 "an in-memory SQLite database cannot be shared by the reader and writer pools; use a file".into(),
@@ -56,10 +60,12 @@ impl Db {
         }
         let base = SqliteConnectOptions::from_str(url).map_err(bad)?;
         if let Some(dir) = base.get_filename().parent()
-            && !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| crate::Error::Database(format!("cannot create directory {}: {e}", dir.display())))?;
-            }
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                crate::Error::Database(format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+        }
         let base = base
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -74,7 +80,11 @@ impl Db {
             .connect_with(base.clone().create_if_missing(true))
             .await
             .map_err(bad)?;
-        let readers = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2).clamp(2, 8) * 2;
+        let readers = std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(2)
+            .clamp(2, 8)
+            * 2;
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
             .acquire_timeout(Duration::from_secs(30))
@@ -95,7 +105,10 @@ impl Db {
             .await
             .map_err(|e| crate::Error::Database(format!("cannot connect to PostgreSQL: {e}")))?;
         let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-        Ok(Db { write: conn.clone(), read: conn })
+        Ok(Db {
+            write: conn.clone(),
+            read: conn,
+        })
     }
 
     pub fn backend(&self) -> DatabaseBackend {
@@ -144,11 +157,18 @@ impl Page {
     pub const MAX_LIMIT: u64 = 40;
 
     pub fn new(limit: u64) -> Page {
-        Page { limit: limit.clamp(1, Self::MAX_LIMIT), ..Page::default() }
+        Page {
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+            ..Page::default()
+        }
     }
 
     pub fn limit(&self) -> u64 {
-        if self.limit == 0 { Self::DEFAULT_LIMIT } else { self.limit.min(Self::MAX_LIMIT) }
+        if self.limit == 0 {
+            Self::DEFAULT_LIMIT
+        } else {
+            self.limit.min(Self::MAX_LIMIT)
+        }
     }
 
     /// Adds the id bounds, the order and the limit to a query whose page key is `col`.

@@ -4,7 +4,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 
 use super::Page;
 
-pub async fn insert(conn: &impl ConnectionTrait, m: notifications::ActiveModel) -> Result<notifications::Model, DbErr> {
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    m: notifications::ActiveModel,
+) -> Result<notifications::Model, DbErr> {
     m.insert(conn).await
 }
 
@@ -28,7 +31,11 @@ pub async fn delete_for(
 }
 
 /// Removes every notification `from_id` caused for `recipient_id` (on a block).
-pub async fn delete_all_from(conn: &impl ConnectionTrait, recipient_id: i64, from_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_all_from(
+    conn: &impl ConnectionTrait,
+    recipient_id: i64,
+    from_id: i64,
+) -> Result<u64, DbErr> {
     Ok(notifications::Entity::delete_many()
         .filter(notifications::Column::AccountId.eq(recipient_id))
         .filter(notifications::Column::FromAccountId.eq(from_id))
@@ -43,7 +50,8 @@ pub async fn page(
     kinds: Option<&[NotificationKind]>,
     page: &Page,
 ) -> Result<Vec<notifications::Model>, DbErr> {
-    let mut q = notifications::Entity::find().filter(notifications::Column::AccountId.eq(recipient_id));
+    let mut q =
+        notifications::Entity::find().filter(notifications::Column::AccountId.eq(recipient_id));
     if let Some(k) = kinds {
         q = q.filter(notifications::Column::Kind.is_in(k.iter().copied()));
     }
@@ -51,8 +59,15 @@ pub async fn page(
     Ok(page.finish(rows))
 }
 
-pub async fn find(conn: &impl ConnectionTrait, recipient_id: i64, id: i64) -> Result<Option<notifications::Model>, DbErr> {
-    notifications::Entity::find_by_id(id).filter(notifications::Column::AccountId.eq(recipient_id)).one(conn).await
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    recipient_id: i64,
+    id: i64,
+) -> Result<Option<notifications::Model>, DbErr> {
+    notifications::Entity::find_by_id(id)
+        .filter(notifications::Column::AccountId.eq(recipient_id))
+        .one(conn)
+        .await
 }
 
 pub async fn delete(conn: &impl ConnectionTrait, recipient_id: i64, id: i64) -> Result<u64, DbErr> {

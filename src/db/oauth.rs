@@ -1,26 +1,43 @@
 //! Queries on the OAuth tables.
 use entity::{oauth_applications as apps, oauth_codes as codes, oauth_tokens as tokens};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
-pub async fn insert_app(conn: &impl ConnectionTrait, m: apps::ActiveModel) -> Result<apps::Model, DbErr> {
+pub async fn insert_app(
+    conn: &impl ConnectionTrait,
+    m: apps::ActiveModel,
+) -> Result<apps::Model, DbErr> {
     m.insert(conn).await
 }
 
-pub async fn app_by_client_id(conn: &impl ConnectionTrait, client_id: &str) -> Result<Option<apps::Model>, DbErr> {
-    apps::Entity::find().filter(apps::Column::ClientId.eq(client_id)).one(conn).await
+pub async fn app_by_client_id(
+    conn: &impl ConnectionTrait,
+    client_id: &str,
+) -> Result<Option<apps::Model>, DbErr> {
+    apps::Entity::find()
+        .filter(apps::Column::ClientId.eq(client_id))
+        .one(conn)
+        .await
 }
 
 pub async fn app(conn: &impl ConnectionTrait, id: i64) -> Result<Option<apps::Model>, DbErr> {
     apps::Entity::find_by_id(id).one(conn).await
 }
 
-pub async fn insert_token(conn: &impl ConnectionTrait, m: tokens::ActiveModel) -> Result<tokens::Model, DbErr> {
+pub async fn insert_token(
+    conn: &impl ConnectionTrait,
+    m: tokens::ActiveModel,
+) -> Result<tokens::Model, DbErr> {
     m.insert(conn).await
 }
 
 /// A live (not revoked) token by the hash of its secret.
-pub async fn token_by_hash(conn: &impl ConnectionTrait, hash: &str) -> Result<Option<tokens::Model>, DbErr> {
+pub async fn token_by_hash(
+    conn: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<tokens::Model>, DbErr> {
     tokens::Entity::find()
         .filter(tokens::Column::TokenHash.eq(hash))
         .filter(tokens::Column::RevokedAt.is_null())
@@ -47,7 +64,10 @@ pub async fn touch_token(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbE
 }
 
 /// An account's live tokens, newest first (the "authorised apps" list).
-pub async fn tokens_of(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<tokens::Model>, DbErr> {
+pub async fn tokens_of(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<tokens::Model>, DbErr> {
     tokens::Entity::find()
         .filter(tokens::Column::AccountId.eq(account_id))
         .filter(tokens::Column::RevokedAt.is_null())
@@ -56,12 +76,18 @@ pub async fn tokens_of(conn: &impl ConnectionTrait, account_id: i64) -> Result<V
         .await
 }
 
-pub async fn insert_code(conn: &impl ConnectionTrait, m: codes::ActiveModel) -> Result<codes::Model, DbErr> {
+pub async fn insert_code(
+    conn: &impl ConnectionTrait,
+    m: codes::ActiveModel,
+) -> Result<codes::Model, DbErr> {
     m.insert(conn).await
 }
 
 /// Marks an unused, unexpired code used and returns it; `None` if there is no such code.
-pub async fn take_code(conn: &impl ConnectionTrait, hash: &str) -> Result<Option<codes::Model>, DbErr> {
+pub async fn take_code(
+    conn: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<codes::Model>, DbErr> {
     let now = super::now();
     let n = codes::Entity::update_many()
         .col_expr(codes::Column::UsedAt, Expr::val(now))
@@ -74,6 +100,8 @@ pub async fn take_code(conn: &impl ConnectionTrait, hash: &str) -> Result<Option
     if n == 0 {
         return Ok(None);
     }
-    codes::Entity::find().filter(codes::Column::CodeHash.eq(hash)).one(conn).await
+    codes::Entity::find()
+        .filter(codes::Column::CodeHash.eq(hash))
+        .one(conn)
+        .await
 }
-

@@ -2,7 +2,8 @@
 use entity::{accounts, blocks, follow_requests, follows, mutes};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 
 pub async fn find_follow(
@@ -17,11 +18,18 @@ pub async fn find_follow(
         .await
 }
 
-pub async fn insert_follow(conn: &impl ConnectionTrait, m: follows::ActiveModel) -> Result<follows::Model, DbErr> {
+pub async fn insert_follow(
+    conn: &impl ConnectionTrait,
+    m: follows::ActiveModel,
+) -> Result<follows::Model, DbErr> {
     m.insert(conn).await
 }
 
-pub async fn delete_follow(conn: &impl ConnectionTrait, account_id: i64, target_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_follow(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    target_id: i64,
+) -> Result<u64, DbErr> {
     Ok(follows::Entity::delete_many()
         .filter(follows::Column::AccountId.eq(account_id))
         .filter(follows::Column::TargetAccountId.eq(target_id))
@@ -57,8 +65,14 @@ pub async fn find_follow_request(
         .await
 }
 
-pub async fn find_follow_request_by_uri(conn: &impl ConnectionTrait, uri: &str) -> Result<Option<follow_requests::Model>, DbErr> {
-    follow_requests::Entity::find().filter(follow_requests::Column::Uri.eq(uri)).one(conn).await
+pub async fn find_follow_request_by_uri(
+    conn: &impl ConnectionTrait,
+    uri: &str,
+) -> Result<Option<follow_requests::Model>, DbErr> {
+    follow_requests::Entity::find()
+        .filter(follow_requests::Column::Uri.eq(uri))
+        .one(conn)
+        .await
 }
 
 pub async fn insert_follow_request(
@@ -68,7 +82,11 @@ pub async fn insert_follow_request(
     m.insert(conn).await
 }
 
-pub async fn delete_follow_request(conn: &impl ConnectionTrait, account_id: i64, target_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_follow_request(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    target_id: i64,
+) -> Result<u64, DbErr> {
     Ok(follow_requests::Entity::delete_many()
         .filter(follow_requests::Column::AccountId.eq(account_id))
         .filter(follow_requests::Column::TargetAccountId.eq(target_id))
@@ -92,7 +110,10 @@ pub async fn follow_requests_for(
 
 /// Local followers of `target_id` (the home feeds a post is written to), with
 /// their "show reblogs" choice.
-pub async fn local_followers(conn: &impl ConnectionTrait, target_id: i64) -> Result<Vec<(i64, bool)>, DbErr> {
+pub async fn local_followers(
+    conn: &impl ConnectionTrait,
+    target_id: i64,
+) -> Result<Vec<(i64, bool)>, DbErr> {
     follows::Entity::find()
         .select_only()
         .column(follows::Column::AccountId)
@@ -113,7 +134,11 @@ pub async fn local_followers(conn: &impl ConnectionTrait, target_id: i64) -> Res
 }
 
 /// Of `candidates`, those who follow `target_id`.
-pub async fn who_follows(conn: &impl ConnectionTrait, candidates: &[i64], target_id: i64) -> Result<Vec<i64>, DbErr> {
+pub async fn who_follows(
+    conn: &impl ConnectionTrait,
+    candidates: &[i64],
+    target_id: i64,
+) -> Result<Vec<i64>, DbErr> {
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
@@ -127,7 +152,11 @@ pub async fn who_follows(conn: &impl ConnectionTrait, candidates: &[i64], target
         .await
 }
 
-pub async fn find_block(conn: &impl ConnectionTrait, account_id: i64, target_id: i64) -> Result<Option<blocks::Model>, DbErr> {
+pub async fn find_block(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    target_id: i64,
+) -> Result<Option<blocks::Model>, DbErr> {
     blocks::Entity::find()
         .filter(blocks::Column::AccountId.eq(account_id))
         .filter(blocks::Column::TargetAccountId.eq(target_id))
@@ -136,19 +165,34 @@ pub async fn find_block(conn: &impl ConnectionTrait, account_id: i64, target_id:
 }
 
 /// True when either account blocks the other.
-pub async fn blocked_either_way(conn: &impl ConnectionTrait, a: i64, b: i64) -> Result<bool, DbErr> {
+pub async fn blocked_either_way(
+    conn: &impl ConnectionTrait,
+    a: i64,
+    b: i64,
+) -> Result<bool, DbErr> {
     Ok(blocks::Entity::find()
         .filter(
             Condition::any()
-                .add(Condition::all().add(blocks::Column::AccountId.eq(a)).add(blocks::Column::TargetAccountId.eq(b)))
-                .add(Condition::all().add(blocks::Column::AccountId.eq(b)).add(blocks::Column::TargetAccountId.eq(a))),
+                .add(
+                    Condition::all()
+                        .add(blocks::Column::AccountId.eq(a))
+                        .add(blocks::Column::TargetAccountId.eq(b)),
+                )
+                .add(
+                    Condition::all()
+                        .add(blocks::Column::AccountId.eq(b))
+                        .add(blocks::Column::TargetAccountId.eq(a)),
+                ),
         )
         .one(conn)
         .await?
         .is_some())
 }
 
-pub async fn insert_block(conn: &impl ConnectionTrait, m: blocks::ActiveModel) -> Result<(), DbErr> {
+pub async fn insert_block(
+    conn: &impl ConnectionTrait,
+    m: blocks::ActiveModel,
+) -> Result<(), DbErr> {
     blocks::Entity::insert(m)
         .on_conflict_do_nothing_on([blocks::Column::AccountId, blocks::Column::TargetAccountId])
         .exec_without_returning(conn)
@@ -156,7 +200,11 @@ pub async fn insert_block(conn: &impl ConnectionTrait, m: blocks::ActiveModel) -
     Ok(())
 }
 
-pub async fn delete_block(conn: &impl ConnectionTrait, account_id: i64, target_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_block(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    target_id: i64,
+) -> Result<u64, DbErr> {
     Ok(blocks::Entity::delete_many()
         .filter(blocks::Column::AccountId.eq(account_id))
         .filter(blocks::Column::TargetAccountId.eq(target_id))
@@ -165,11 +213,19 @@ pub async fn delete_block(conn: &impl ConnectionTrait, account_id: i64, target_i
         .rows_affected)
 }
 
-pub async fn find_mute(conn: &impl ConnectionTrait, account_id: i64, target_id: i64) -> Result<Option<mutes::Model>, DbErr> {
+pub async fn find_mute(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    target_id: i64,
+) -> Result<Option<mutes::Model>, DbErr> {
     mutes::Entity::find()
         .filter(mutes::Column::AccountId.eq(account_id))
         .filter(mutes::Column::TargetAccountId.eq(target_id))
-        .filter(Condition::any().add(mutes::Column::ExpiresAt.is_null()).add(mutes::Column::ExpiresAt.gt(super::now())))
+        .filter(
+            Condition::any()
+                .add(mutes::Column::ExpiresAt.is_null())
+                .add(mutes::Column::ExpiresAt.gt(super::now())),
+        )
         .one(conn)
         .await
 }
@@ -187,7 +243,11 @@ pub async fn upsert_mute(conn: &impl ConnectionTrait, m: mutes::ActiveModel) -> 
     Ok(())
 }
 
-pub async fn delete_mute(conn: &impl ConnectionTrait, account_id: i64, target_id: i64) -> Result<u64, DbErr> {
+pub async fn delete_mute(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    target_id: i64,
+) -> Result<u64, DbErr> {
     Ok(mutes::Entity::delete_many()
         .filter(mutes::Column::AccountId.eq(account_id))
         .filter(mutes::Column::TargetAccountId.eq(target_id))
@@ -212,7 +272,11 @@ pub async fn who_mutes_or_blocks(
         .column(mutes::Column::AccountId)
         .filter(mutes::Column::TargetAccountId.eq(target_id))
         .filter(mutes::Column::AccountId.is_in(candidates.iter().copied()))
-        .filter(Condition::any().add(mutes::Column::ExpiresAt.is_null()).add(mutes::Column::ExpiresAt.gt(super::now())));
+        .filter(
+            Condition::any()
+                .add(mutes::Column::ExpiresAt.is_null())
+                .add(mutes::Column::ExpiresAt.gt(super::now())),
+        );
     if notifications_only {
         mute_q = mute_q.filter(mutes::Column::HideNotifications.eq(true));
     }
@@ -261,7 +325,11 @@ pub fn hidden_accounts_queries(viewer: i64) -> Vec<SelectStatement> {
 }
 
 /// Follower / following ids of an account, newest first.
-pub async fn follower_ids(conn: &impl ConnectionTrait, target_id: i64, limit: u64) -> Result<Vec<i64>, DbErr> {
+pub async fn follower_ids(
+    conn: &impl ConnectionTrait,
+    target_id: i64,
+    limit: u64,
+) -> Result<Vec<i64>, DbErr> {
     use sea_orm::QueryOrder;
     follows::Entity::find()
         .select_only()
@@ -274,7 +342,11 @@ pub async fn follower_ids(conn: &impl ConnectionTrait, target_id: i64, limit: u6
         .await
 }
 
-pub async fn following_ids(conn: &impl ConnectionTrait, account_id: i64, limit: u64) -> Result<Vec<i64>, DbErr> {
+pub async fn following_ids(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    limit: u64,
+) -> Result<Vec<i64>, DbErr> {
     use sea_orm::QueryOrder;
     follows::Entity::find()
         .select_only()
@@ -320,14 +392,36 @@ pub async fn follows_page(
 }
 
 /// `(row id, target account id)` of an account's blocks or mutes, newest first.
-pub async fn blocks_page(conn: &impl ConnectionTrait, account_id: i64, page: &super::Page) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn blocks_page(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    page: &super::Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = blocks::Entity::find().filter(blocks::Column::AccountId.eq(account_id));
-    let rows = page.apply(q, blocks::Column::Id).select_only().column(blocks::Column::Id).column(blocks::Column::TargetAccountId).into_tuple().all(conn).await?;
+    let rows = page
+        .apply(q, blocks::Column::Id)
+        .select_only()
+        .column(blocks::Column::Id)
+        .column(blocks::Column::TargetAccountId)
+        .into_tuple()
+        .all(conn)
+        .await?;
     Ok(page.finish(rows))
 }
 
-pub async fn mutes_page(conn: &impl ConnectionTrait, account_id: i64, page: &super::Page) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn mutes_page(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    page: &super::Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = mutes::Entity::find().filter(mutes::Column::AccountId.eq(account_id));
-    let rows = page.apply(q, mutes::Column::Id).select_only().column(mutes::Column::Id).column(mutes::Column::TargetAccountId).into_tuple().all(conn).await?;
+    let rows = page
+        .apply(q, mutes::Column::Id)
+        .select_only()
+        .column(mutes::Column::Id)
+        .column(mutes::Column::TargetAccountId)
+        .into_tuple()
+        .all(conn)
+        .await?;
     Ok(page.finish(rows))
 }

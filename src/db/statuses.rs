@@ -3,35 +3,54 @@ use entity::statuses::{self, Column, Entity};
 use entity::{Visibility, mentions};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::Page;
 
 /// A live (not deleted) status.
 pub async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Option<statuses::Model>, DbErr> {
-    Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(conn).await
+    Entity::find_by_id(id)
+        .filter(Column::DeletedAt.is_null())
+        .one(conn)
+        .await
 }
 
 /// A status by id, deleted or not.
-pub async fn find_any(conn: &impl ConnectionTrait, id: i64) -> Result<Option<statuses::Model>, DbErr> {
+pub async fn find_any(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<statuses::Model>, DbErr> {
     Entity::find_by_id(id).one(conn).await
 }
 
 /// Live statuses by id, in no particular order.
-pub async fn find_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<statuses::Model>, DbErr> {
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<statuses::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find().filter(Column::Id.is_in(ids.iter().copied())).filter(Column::DeletedAt.is_null()).all(conn).await
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::DeletedAt.is_null())
+        .all(conn)
+        .await
 }
 
-pub async fn find_by_uri(conn: &impl ConnectionTrait, uri: &str) -> Result<Option<statuses::Model>, DbErr> {
+pub async fn find_by_uri(
+    conn: &impl ConnectionTrait,
+    uri: &str,
+) -> Result<Option<statuses::Model>, DbErr> {
     Entity::find().filter(Column::Uri.eq(uri)).one(conn).await
 }
 
-pub async fn insert(conn: &impl ConnectionTrait, model: statuses::ActiveModel) -> Result<statuses::Model, DbErr> {
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    model: statuses::ActiveModel,
+) -> Result<statuses::Model, DbErr> {
     model.insert(conn).await
 }
 
@@ -49,7 +68,10 @@ pub async fn find_reblog(
 }
 
 /// Ids of every reblog of a status (to take them out of feeds when it goes).
-pub async fn reblog_ids(conn: &impl ConnectionTrait, status_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn reblog_ids(
+    conn: &impl ConnectionTrait,
+    status_id: i64,
+) -> Result<Vec<(i64, i64)>, DbErr> {
     Entity::find()
         .select_only()
         .column(Column::Id)
@@ -89,18 +111,30 @@ pub enum Counter {
 }
 
 /// Adds `delta` to a counter, never below zero.
-pub async fn bump(conn: &impl ConnectionTrait, id: i64, counter: Counter, delta: i64) -> Result<(), DbErr> {
+pub async fn bump(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    counter: Counter,
+    delta: i64,
+) -> Result<(), DbErr> {
     let col = match counter {
         Counter::Replies => Column::RepliesCount,
         Counter::Reblogs => Column::ReblogsCount,
         Counter::Favourites => Column::FavouritesCount,
     };
     let next = Func::greatest([Expr::col(col).add(delta), Expr::val(0i64)]);
-    Entity::update_many().col_expr(col, next.into()).filter(Column::Id.eq(id)).exec(conn).await?;
+    Entity::update_many()
+        .col_expr(col, next.into())
+        .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
-pub async fn insert_mentions(conn: &impl ConnectionTrait, rows: Vec<mentions::ActiveModel>) -> Result<(), DbErr> {
+pub async fn insert_mentions(
+    conn: &impl ConnectionTrait,
+    rows: Vec<mentions::ActiveModel>,
+) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -111,7 +145,10 @@ pub async fn insert_mentions(conn: &impl ConnectionTrait, rows: Vec<mentions::Ac
     Ok(())
 }
 
-pub async fn mentioned_account_ids(conn: &impl ConnectionTrait, status_id: i64) -> Result<Vec<i64>, DbErr> {
+pub async fn mentioned_account_ids(
+    conn: &impl ConnectionTrait,
+    status_id: i64,
+) -> Result<Vec<i64>, DbErr> {
     mentions::Entity::find()
         .select_only()
         .column(mentions::Column::AccountId)
@@ -121,7 +158,11 @@ pub async fn mentioned_account_ids(conn: &impl ConnectionTrait, status_id: i64) 
         .await
 }
 
-pub async fn is_mentioned(conn: &impl ConnectionTrait, status_id: i64, account_id: i64) -> Result<bool, DbErr> {
+pub async fn is_mentioned(
+    conn: &impl ConnectionTrait,
+    status_id: i64,
+    account_id: i64,
+) -> Result<bool, DbErr> {
     Ok(mentions::Entity::find()
         .filter(mentions::Column::StatusId.eq(status_id))
         .filter(mentions::Column::AccountId.eq(account_id))
@@ -157,7 +198,9 @@ pub async fn account_timeline(
     filter: AccountTimelineFilter,
     page: &Page,
 ) -> Result<Vec<statuses::Model>, DbErr> {
-    let mut select = Entity::find().filter(Column::AccountId.eq(author_id)).filter(Column::DeletedAt.is_null());
+    let mut select = Entity::find()
+        .filter(Column::AccountId.eq(author_id))
+        .filter(Column::DeletedAt.is_null());
     let visible = match scope {
         AuthorScope::Author => Condition::all(),
         AuthorScope::Follower | AuthorScope::Public => {
@@ -209,8 +252,14 @@ pub async fn public_timeline(
         .filter(Column::Visibility.eq(Visibility::Public))
         .filter(Column::ReblogOfId.is_null())
         .filter(Column::DeletedAt.is_null())
-        .filter(Condition::any().add(Column::InReplyToId.is_null()).add(Expr::col(Column::InReplyToAccountId).eq(Expr::col(Column::AccountId))))
-        .filter(Column::AccountId.not_in_subquery(super::relationships::suspended_accounts_query()));
+        .filter(
+            Condition::any()
+                .add(Column::InReplyToId.is_null())
+                .add(Expr::col(Column::InReplyToAccountId).eq(Expr::col(Column::AccountId))),
+        )
+        .filter(
+            Column::AccountId.not_in_subquery(super::relationships::suspended_accounts_query()),
+        );
     if let Some(l) = local {
         select = select.filter(Column::Local.eq(l));
     }
@@ -224,9 +273,16 @@ pub async fn public_timeline(
 }
 
 /// Every live status of a thread, oldest first.
-pub async fn thread(conn: &impl ConnectionTrait, root_id: i64) -> Result<Vec<statuses::Model>, DbErr> {
+pub async fn thread(
+    conn: &impl ConnectionTrait,
+    root_id: i64,
+) -> Result<Vec<statuses::Model>, DbErr> {
     Entity::find()
-        .filter(Condition::any().add(Column::ThreadRootId.eq(root_id)).add(Column::Id.eq(root_id)))
+        .filter(
+            Condition::any()
+                .add(Column::ThreadRootId.eq(root_id))
+                .add(Column::Id.eq(root_id)),
+        )
         .filter(Column::DeletedAt.is_null())
         .filter(Column::ReblogOfId.is_null())
         .order_by_asc(Column::Id)
@@ -236,7 +292,11 @@ pub async fn thread(conn: &impl ConnectionTrait, root_id: i64) -> Result<Vec<sta
 }
 
 /// URIs of the public and unlisted live replies to a status, oldest first.
-pub async fn public_reply_uris(conn: &impl ConnectionTrait, id: i64, limit: u64) -> Result<Vec<String>, DbErr> {
+pub async fn public_reply_uris(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    limit: u64,
+) -> Result<Vec<String>, DbErr> {
     Entity::find()
         .select_only()
         .column(Column::Uri)
@@ -251,7 +311,12 @@ pub async fn public_reply_uris(conn: &impl ConnectionTrait, id: i64, limit: u64)
 }
 
 /// Public statuses carrying a hashtag, newest first.
-pub async fn tag_timeline(conn: &impl ConnectionTrait, tag: &str, local: Option<bool>, page: &Page) -> Result<Vec<statuses::Model>, DbErr> {
+pub async fn tag_timeline(
+    conn: &impl ConnectionTrait,
+    tag: &str,
+    local: Option<bool>,
+    page: &Page,
+) -> Result<Vec<statuses::Model>, DbErr> {
     use entity::{statuses_tags, tags};
     let mut q = Entity::find()
         .filter(Column::Visibility.eq(Visibility::Public))
@@ -265,7 +330,11 @@ pub async fn tag_timeline(conn: &impl ConnectionTrait, tag: &str, local: Option<
                     .from(statuses_tags::Entity)
                     .and_where(
                         Expr::col(statuses_tags::Column::TagId).in_subquery(
-                            Query::select().column(tags::Column::Id).from(tags::Entity).and_where(Expr::col(tags::Column::Name).eq(tag.to_lowercase())).take(),
+                            Query::select()
+                                .column(tags::Column::Id)
+                                .from(tags::Entity)
+                                .and_where(Expr::col(tags::Column::Name).eq(tag.to_lowercase()))
+                                .take(),
                         ),
                     )
                     .take(),
@@ -279,7 +348,11 @@ pub async fn tag_timeline(conn: &impl ConnectionTrait, tag: &str, local: Option<
 }
 
 /// Public statuses whose text contains `needle` (case-insensitive), newest first.
-pub async fn search_public(conn: &impl ConnectionTrait, needle: &str, limit: u64) -> Result<Vec<statuses::Model>, DbErr> {
+pub async fn search_public(
+    conn: &impl ConnectionTrait,
+    needle: &str,
+    limit: u64,
+) -> Result<Vec<statuses::Model>, DbErr> {
     let pattern = format!("%{}%", needle.to_lowercase().replace(['%', '\\'], ""));
     Entity::find()
         .filter(Column::Visibility.eq(Visibility::Public))
@@ -293,7 +366,10 @@ pub async fn search_public(conn: &impl ConnectionTrait, needle: &str, limit: u64
 }
 
 /// `(status id, mentioned account id)` for many statuses.
-pub async fn mentions_for(conn: &impl ConnectionTrait, status_ids: &[i64]) -> Result<Vec<(i64, i64)>, DbErr> {
+pub async fn mentions_for(
+    conn: &impl ConnectionTrait,
+    status_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbErr> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -309,7 +385,10 @@ pub async fn mentions_for(conn: &impl ConnectionTrait, status_ids: &[i64]) -> Re
 }
 
 /// `(status id, tag name)` for many statuses.
-pub async fn tags_for(conn: &impl ConnectionTrait, status_ids: &[i64]) -> Result<Vec<(i64, String)>, DbErr> {
+pub async fn tags_for(
+    conn: &impl ConnectionTrait,
+    status_ids: &[i64],
+) -> Result<Vec<(i64, String)>, DbErr> {
     use entity::{statuses_tags, tags};
     if status_ids.is_empty() {
         return Ok(Vec::new());
@@ -336,12 +415,21 @@ pub async fn tags_for(conn: &impl ConnectionTrait, status_ids: &[i64]) -> Result
         .await?;
     Ok(links
         .into_iter()
-        .filter_map(|(s, t)| names.iter().find(|(id, _)| *id == t).map(|(_, n)| (s, n.clone())))
+        .filter_map(|(s, t)| {
+            names
+                .iter()
+                .find(|(id, _)| *id == t)
+                .map(|(_, n)| (s, n.clone()))
+        })
         .collect())
 }
 
 /// Which of `status_ids` the account has reblogged.
-pub async fn reblogged_among(conn: &impl ConnectionTrait, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+pub async fn reblogged_among(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_ids: &[i64],
+) -> Result<Vec<i64>, DbErr> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }

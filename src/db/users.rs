@@ -3,27 +3,52 @@ use entity::users::{self, Column, Entity};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-pub async fn find_by_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<Option<users::Model>, DbErr> {
-    Entity::find().filter(Column::AccountId.eq(account_id)).one(conn).await
+pub async fn find_by_account(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Option<users::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .one(conn)
+        .await
 }
 
 /// `email` must already be normalised (trimmed, lower-cased).
-pub async fn find_by_email(conn: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>, DbErr> {
-    Entity::find().filter(Column::Email.eq(email)).one(conn).await
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<users::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Email.eq(email))
+        .one(conn)
+        .await
 }
 
-pub async fn find_for_accounts(conn: &impl ConnectionTrait, account_ids: &[i64]) -> Result<Vec<users::Model>, DbErr> {
+pub async fn find_for_accounts(
+    conn: &impl ConnectionTrait,
+    account_ids: &[i64],
+) -> Result<Vec<users::Model>, DbErr> {
     if account_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find().filter(Column::AccountId.is_in(account_ids.iter().copied())).all(conn).await
+    Entity::find()
+        .filter(Column::AccountId.is_in(account_ids.iter().copied()))
+        .all(conn)
+        .await
 }
 
-pub async fn insert(conn: &impl ConnectionTrait, model: users::ActiveModel) -> Result<users::Model, DbErr> {
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    model: users::ActiveModel,
+) -> Result<users::Model, DbErr> {
     model.insert(conn).await
 }
 
-pub async fn set_password_hash(conn: &impl ConnectionTrait, id: i64, hash: &str) -> Result<(), DbErr> {
+pub async fn set_password_hash(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    hash: &str,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::PasswordHash, Expr::val(hash))
         .col_expr(Column::UpdatedAt, Expr::val(super::now()))

@@ -33,28 +33,44 @@ pub fn routes() -> Router<AppState> {
             Router::new()
                 .route("/inbox", post(inbox))
                 .route("/users/{name}/inbox", post(inbox))
-                .layer(DefaultBodyLimit::max(crate::apub::inbox::MAX_ACTIVITY_BYTES)),
+                .layer(DefaultBodyLimit::max(
+                    crate::apub::inbox::MAX_ACTIVITY_BYTES,
+                )),
         )
 }
 
 /// Both the shared inbox and the per-user ones: the activity's addressing, not
 /// the URL, says whom it concerns.
-async fn inbox(State(state): State<AppState>, OriginalUri(uri): OriginalUri, headers: HeaderMap, body: Bytes) -> Response {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+async fn inbox(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !crate::apub::fetch::is_activity_content_type(ct) {
-        let msg = serde_json::json!({ "error": "activities must be sent as application/activity+json" });
+        let msg =
+            serde_json::json!({ "error": "activities must be sent as application/activity+json" });
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(msg)).into_response();
     }
     let mut map = std::collections::BTreeMap::new();
     for (name, value) in &headers {
         if let Ok(v) = value.to_str() {
-            map.entry(name.as_str().to_string()).and_modify(|e: &mut String| {
-                e.push_str(", ");
-                e.push_str(v);
-            }).or_insert_with(|| v.to_string());
+            map.entry(name.as_str().to_string())
+                .and_modify(|e: &mut String| {
+                    e.push_str(", ");
+                    e.push_str(v);
+                })
+                .or_insert_with(|| v.to_string());
         }
     }
-    let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| uri.path().to_string());
     match crate::apub::inbox::receive(&state, &path, &map, &body).await {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => {
@@ -66,15 +82,23 @@ async fn inbox(State(state): State<AppState>, OriginalUri(uri): OriginalUri, hea
 
 fn activity_json(v: Value) -> Response {
     let mut r = Json(v).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(context::ACTIVITY_JSON));
-    r.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(context::ACTIVITY_JSON),
+    );
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
     r
 }
 
 fn json_as(v: Value, content_type: &'static str) -> Response {
     let mut r = Json(v).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
@@ -90,24 +114,51 @@ struct WebfingerQuery {
     resource: Option<String>,
 }
 
-async fn webfinger(State(state): State<AppState>, Query(q): Query<WebfingerQuery>) -> AppResult<Response> {
-    let resource = q.resource.ok_or_else(|| AppError::BadRequest("the resource parameter is required".into()))?;
-    Ok(json_as(documents::webfinger(&state, &resource).await?, "application/jrd+json; charset=utf-8"))
+async fn webfinger(
+    State(state): State<AppState>,
+    Query(q): Query<WebfingerQuery>,
+) -> AppResult<Response> {
+    let resource = q
+        .resource
+        .ok_or_else(|| AppError::BadRequest("the resource parameter is required".into()))?;
+    Ok(json_as(
+        documents::webfinger(&state, &resource).await?,
+        "application/jrd+json; charset=utf-8",
+    ))
 }
 
 async fn host_meta(State(state): State<AppState>) -> Response {
     let body = crate::apub::discovery::host_meta(&state.base_url());
-    ([(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8"), (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn nodeinfo_links(State(state): State<AppState>) -> Response {
-    json_as(crate::apub::discovery::nodeinfo_links(&state.base_url()), "application/json; charset=utf-8")
+    json_as(
+        crate::apub::discovery::nodeinfo_links(&state.base_url()),
+        "application/json; charset=utf-8",
+    )
 }
 
-async fn nodeinfo(State(state): State<AppState>, Path(version): Path<String>) -> AppResult<Response> {
+async fn nodeinfo(
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+) -> AppResult<Response> {
     let (v, ct) = match version.as_str() {
-        "2.0" | "2.0.json" => ("2.0", r#"application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#""#),
-        "2.1" | "2.1.json" => ("2.1", r#"application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#""#),
+        "2.0" | "2.0.json" => (
+            "2.0",
+            r#"application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#""#,
+        ),
+        "2.1" | "2.1.json" => (
+            "2.1",
+            r#"application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#""#,
+        ),
         _ => return Err(AppError::not_found()),
     };
     Ok(json_as(documents::nodeinfo(&state, v).await?, ct))
@@ -121,7 +172,12 @@ fn to_page(location: String) -> Response {
 /// The actor that signed a GET, if it was signed. A bad signature is a 401; with
 /// authorized fetch on, so is no signature, except for the instance actor, whose
 /// key others need to check our own signed fetches.
-async fn signed_viewer(state: &AppState, uri: &axum::http::Uri, headers: &HeaderMap, exempt: bool) -> AppResult<Option<entity::accounts::Model>> {
+async fn signed_viewer(
+    state: &AppState,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    exempt: bool,
+) -> AppResult<Option<entity::accounts::Model>> {
     if exempt {
         // Checking a signature on the instance actor would mean fetching the
         // signer's key, whose server would check ours the same way: a loop.
@@ -129,7 +185,9 @@ async fn signed_viewer(state: &AppState, uri: &axum::http::Uri, headers: &Header
     }
     if !headers.contains_key("signature") {
         if state.config.authorized_fetch && !exempt {
-            return Err(AppError::Unauthorized("this server only answers signed requests".into()));
+            return Err(AppError::Unauthorized(
+                "this server only answers signed requests".into(),
+            ));
         }
         return Ok(None);
     }
@@ -145,21 +203,40 @@ async fn signed_viewer(state: &AppState, uri: &axum::http::Uri, headers: &Header
     }
 }
 
-async fn verify_get(state: &AppState, uri: &axum::http::Uri, headers: &HeaderMap) -> AppResult<entity::accounts::Model> {
+async fn verify_get(
+    state: &AppState,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> AppResult<entity::accounts::Model> {
     let map: std::collections::BTreeMap<String, String> = headers
         .iter()
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
         .collect();
-    let path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
-    let pending = crate::apub::signatures::prepare("GET", &path, &map, None).map_err(|e| AppError::Unauthorized(e.to_string()))?;
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| uri.path().to_string());
+    let pending = crate::apub::signatures::prepare("GET", &path, &map, None)
+        .map_err(|e| AppError::Unauthorized(e.to_string()))?;
     let signer = crate::apub::inbox::key_owner(state, &pending.key_id)
         .await
         .map_err(|e| AppError::Unauthorized(format!("the signing key cannot be found: {e}")))?;
-    pending.verify(&state.keys, &signer.public_key_pem).map_err(|e| AppError::Unauthorized(e.to_string()))?;
+    pending
+        .verify(&state.keys, &signer.public_key_pem)
+        .map_err(|e| AppError::Unauthorized(e.to_string()))?;
     Ok(signer)
 }
 
-async fn actor(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, headers: HeaderMap) -> AppResult<Response> {
+async fn actor(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let exempt = name == crate::service::accounts::INSTANCE_ACTOR;
     if wants_json(&headers) {
         signed_viewer(&state, &uri, &headers, exempt).await?;
@@ -168,7 +245,12 @@ async fn actor(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Pat
     if wants_json(&headers) {
         return Ok(activity_json(doc));
     }
-    Ok(to_page(doc.get("url").and_then(Value::as_str).unwrap_or("/").to_string()))
+    Ok(to_page(
+        doc.get("url")
+            .and_then(Value::as_str)
+            .unwrap_or("/")
+            .to_string(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -185,47 +267,101 @@ impl PageQuery {
         }
         let max_id = match &self.max_id {
             None => None,
-            Some(m) => Some(m.parse::<i64>().map_err(|_| AppError::BadRequest("max_id must be a number".into()))?),
+            Some(m) => Some(
+                m.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("max_id must be a number".into()))?,
+            ),
         };
         Ok(Some(max_id))
     }
 }
 
-async fn outbox(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> AppResult<Response> {
+async fn outbox(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     signed_viewer(&state, &uri, &headers, false).await?;
-    Ok(activity_json(documents::outbox(&state, &name, q.page()?).await?))
+    Ok(activity_json(
+        documents::outbox(&state, &name, q.page()?).await?,
+    ))
 }
 
-async fn followers(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> AppResult<Response> {
+async fn followers(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     signed_viewer(&state, &uri, &headers, false).await?;
-    Ok(activity_json(documents::follow_collection(&state, &name, FollowSide::Followers, q.page()?).await?))
+    Ok(activity_json(
+        documents::follow_collection(&state, &name, FollowSide::Followers, q.page()?).await?,
+    ))
 }
 
-async fn following(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path(name): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> AppResult<Response> {
+async fn following(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     signed_viewer(&state, &uri, &headers, false).await?;
-    Ok(activity_json(documents::follow_collection(&state, &name, FollowSide::Following, q.page()?).await?))
+    Ok(activity_json(
+        documents::follow_collection(&state, &name, FollowSide::Following, q.page()?).await?,
+    ))
 }
 
 fn parse_id(id: &str) -> AppResult<i64> {
     id.parse().map_err(|_| AppError::not_found())
 }
 
-async fn status(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
-    let viewer = if wants_json(&headers) { signed_viewer(&state, &uri, &headers, false).await? } else { None };
+async fn status(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path((name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let viewer = if wants_json(&headers) {
+        signed_viewer(&state, &uri, &headers, false).await?
+    } else {
+        None
+    };
     let doc = documents::note(&state, &name, parse_id(&id)?, viewer.as_ref()).await?;
     if wants_json(&headers) {
         return Ok(activity_json(doc));
     }
-    Ok(to_page(doc.get("url").and_then(Value::as_str).unwrap_or("/").to_string()))
+    Ok(to_page(
+        doc.get("url")
+            .and_then(Value::as_str)
+            .unwrap_or("/")
+            .to_string(),
+    ))
 }
 
-async fn status_activity(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
+async fn status_activity(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path((name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let viewer = signed_viewer(&state, &uri, &headers, false).await?;
-    Ok(activity_json(documents::create_activity(&state, &name, parse_id(&id)?, viewer.as_ref()).await?))
+    Ok(activity_json(
+        documents::create_activity(&state, &name, parse_id(&id)?, viewer.as_ref()).await?,
+    ))
 }
 
-async fn status_replies(State(state): State<AppState>, OriginalUri(uri): OriginalUri, Path((name, id)): Path<(String, String)>, headers: HeaderMap) -> AppResult<Response> {
+async fn status_replies(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path((name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let viewer = signed_viewer(&state, &uri, &headers, false).await?;
-    Ok(activity_json(documents::replies(&state, &name, parse_id(&id)?, viewer.as_ref()).await?))
+    Ok(activity_json(
+        documents::replies(&state, &name, parse_id(&id)?, viewer.as_ref()).await?,
+    ))
 }
-

@@ -14,8 +14,8 @@ use tower_http::trace::TraceLayer;
 use crate::error::AppError;
 
 pub mod api;
-pub mod ratelimit;
 mod federation;
+pub mod ratelimit;
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
@@ -25,9 +25,15 @@ pub fn router(state: AppState) -> Router {
         .merge(federation::routes())
         .merge(api::routes())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::limit,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -27,7 +27,9 @@ impl RateLimiter {
     /// Counts a request for `key`: `(allowed, remaining, window end)`.
     pub fn hit(&self, key: &str, limit: u32) -> (bool, u32, DateTime<Utc>) {
         let now = Utc::now();
-        let Ok(mut m) = self.buckets.lock() else { return (true, limit, now + WINDOW) };
+        let Ok(mut m) = self.buckets.lock() else {
+            return (true, limit, now + WINDOW);
+        };
         if m.len() > SWEEP_AT {
             m.retain(|_, (end, _)| *end > now);
         }
@@ -42,19 +44,33 @@ impl RateLimiter {
 
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if !(path.starts_with("/api/") || path.starts_with("/oauth/")) || path.starts_with("/api/v1/streaming") {
+    if !(path.starts_with("/api/") || path.starts_with("/oauth/"))
+        || path.starts_with("/api/v1/streaming")
+    {
         return next.run(req).await;
     }
-    let key = match req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    let key = match req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(t) => format!("token:{}", crate::service::oauth::hash(t)),
         None => {
-            let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+            let ip = req
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default();
             format!("ip:{ip}")
         }
     };
     let limit = state.config.rate_limit;
     let (allowed, remaining, reset) = state.rate_limiter.hit(&key, limit);
-    let mut resp = if allowed { next.run(req).await } else { AppError::TooManyRequests("Too many requests".into()).into_response() };
+    let mut resp = if allowed {
+        next.run(req).await
+    } else {
+        AppError::TooManyRequests("Too many requests".into()).into_response()
+    };
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&limit.to_string()) {
         h.insert("x-ratelimit-limit", v);
@@ -62,7 +78,9 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     if let Ok(v) = HeaderValue::from_str(&remaining.to_string()) {
         h.insert("x-ratelimit-remaining", v);
     }
-    if let Ok(v) = HeaderValue::from_str(&reset.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)) {
+    if let Ok(v) =
+        HeaderValue::from_str(&reset.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    {
         h.insert("x-ratelimit-reset", v);
     }
     resp

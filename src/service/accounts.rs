@@ -2,8 +2,8 @@
 //! suspension.
 use std::sync::LazyLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use entity::{Role, accounts, users};
 use regex::Regex;
 use sea_orm::{Set, TransactionTrait};
@@ -20,9 +20,37 @@ pub const MAX_USERNAME_CHARS: usize = 30;
 
 /// Names that would confuse people or collide with paths and well-known roles.
 const RESERVED_USERNAMES: &[&str] = &[
-    "admin", "administrator", "root", "webmaster", "postmaster", "hostmaster", "abuse", "support", "help",
-    "security", "moderator", "mod", "mods", "staff", "system", "kith", "instance", "actor", "inbox", "outbox",
-    "api", "oauth", "settings", "about", "explore", "tags", "users", "well-known", "nodeinfo", "null", "undefined",
+    "admin",
+    "administrator",
+    "root",
+    "webmaster",
+    "postmaster",
+    "hostmaster",
+    "abuse",
+    "support",
+    "help",
+    "security",
+    "moderator",
+    "mod",
+    "mods",
+    "staff",
+    "system",
+    "kith",
+    "instance",
+    "actor",
+    "inbox",
+    "outbox",
+    "api",
+    "oauth",
+    "settings",
+    "about",
+    "explore",
+    "tags",
+    "users",
+    "well-known",
+    "nodeinfo",
+    "null",
+    "undefined",
 ];
 
 static USERNAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -72,7 +100,9 @@ pub fn normalise_email(email: &str) -> String {
 fn validate_new_user(u: &NewUser) -> AppResult<()> {
     let name = u.username.as_str();
     if name.is_empty() {
-        return Err(AppError::validation("Validation failed: Username can't be blank"));
+        return Err(AppError::validation(
+            "Validation failed: Username can't be blank",
+        ));
     }
     if name.chars().count() > MAX_USERNAME_CHARS {
         return Err(AppError::validation(format!(
@@ -80,10 +110,14 @@ fn validate_new_user(u: &NewUser) -> AppResult<()> {
         )));
     }
     if !USERNAME.is_match(name) {
-        return Err(AppError::validation("Validation failed: Username must contain only letters, numbers and underscores"));
+        return Err(AppError::validation(
+            "Validation failed: Username must contain only letters, numbers and underscores",
+        ));
     }
     if !u.allow_reserved && RESERVED_USERNAMES.contains(&name.to_lowercase().as_str()) {
-        return Err(AppError::validation("Validation failed: Username is reserved"));
+        return Err(AppError::validation(
+            "Validation failed: Username is reserved",
+        ));
     }
     let email = normalise_email(&u.email);
     if email.len() > 254 || !EMAIL.is_match(&email) {
@@ -120,8 +154,12 @@ async fn hash_password(password: String) -> AppResult<String> {
 
 async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else { return false };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
 }
@@ -136,7 +174,9 @@ pub async fn ensure_instance_actor(state: &AppState) -> AppResult<accounts::Mode
     if let Some(a) = db::accounts::find_by_username(&state.db.read, INSTANCE_ACTOR, None).await? {
         return Ok(a);
     }
-    let keys = blocking(apub::keys::generate).await?.map_err(AppError::internal)?;
+    let keys = blocking(apub::keys::generate)
+        .await?
+        .map_err(AppError::internal)?;
     let mut model = new_local_account(state, INSTANCE_ACTOR, keys);
     model.bot = Set(true);
     model.locked = Set(true);
@@ -144,11 +184,17 @@ pub async fn ensure_instance_actor(state: &AppState) -> AppResult<accounts::Mode
     match db::accounts::insert(&state.db.write, model).await {
         Ok(a) => Ok(a),
         // Another task made it meanwhile.
-        Err(_) => db::accounts::find_by_username(&state.db.read, INSTANCE_ACTOR, None).await?.ok_or_else(AppError::not_found),
+        Err(_) => db::accounts::find_by_username(&state.db.read, INSTANCE_ACTOR, None)
+            .await?
+            .ok_or_else(AppError::not_found),
     }
 }
 
-fn new_local_account(state: &AppState, username: &str, keys: apub::keys::KeyPair) -> accounts::ActiveModel {
+fn new_local_account(
+    state: &AppState,
+    username: &str,
+    keys: apub::keys::KeyPair,
+) -> accounts::ActiveModel {
     let urls = apub::local_actor_urls(&state.base_url(), username);
     let now = db::now();
     accounts::ActiveModel {
@@ -186,24 +232,41 @@ fn new_local_account(state: &AppState, username: &str, keys: apub::keys::KeyPair
 
 /// Creates a local account and its login in one transaction, with a fresh RSA
 /// key pair for federation.
-pub async fn register(state: &AppState, input: NewUser) -> AppResult<(accounts::Model, users::Model)> {
+pub async fn register(
+    state: &AppState,
+    input: NewUser,
+) -> AppResult<(accounts::Model, users::Model)> {
     validate_new_user(&input)?;
     let email = normalise_email(&input.email);
     // Fail early on the common cases, with the message people expect; the unique
     // indexes still guard against a race between two sign-ups.
-    if db::accounts::find_by_username(&state.db.read, &input.username, None).await?.is_some() {
-        return Err(AppError::validation("Validation failed: Username has already been taken"));
+    if db::accounts::find_by_username(&state.db.read, &input.username, None)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::validation(
+            "Validation failed: Username has already been taken",
+        ));
     }
-    if db::users::find_by_email(&state.db.read, &email).await?.is_some() {
-        return Err(AppError::validation("Validation failed: Email has already been taken"));
+    if db::users::find_by_email(&state.db.read, &email)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::validation(
+            "Validation failed: Email has already been taken",
+        ));
     }
     let password_hash = hash_password(input.password.clone()).await?;
-    let keys = blocking(apub::keys::generate).await?.map_err(AppError::internal)?;
+    let keys = blocking(apub::keys::generate)
+        .await?
+        .map_err(AppError::internal)?;
 
     let now = db::now();
     let account = new_local_account(state, &input.username, keys);
     let txn = state.db.write.begin().await?;
-    let account = db::accounts::insert(&txn, account).await.map_err(|e| taken(e, "Username"))?;
+    let account = db::accounts::insert(&txn, account)
+        .await
+        .map_err(|e| taken(e, "Username"))?;
     let user = db::users::insert(
         &txn,
         users::ActiveModel {
@@ -229,14 +292,20 @@ pub async fn register(state: &AppState, input: NewUser) -> AppResult<(accounts::
 /// A unique violation on insert means someone took the name or address meanwhile.
 fn taken(e: sea_orm::DbErr, what: &str) -> AppError {
     match AppError::from(e) {
-        AppError::Validation(_) => AppError::validation(format!("Validation failed: {what} has already been taken")),
+        AppError::Validation(_) => {
+            AppError::validation(format!("Validation failed: {what} has already been taken"))
+        }
         other => other,
     }
 }
 
 /// Checks a login (e-mail address or username) and password. The same error for
 /// an unknown login and a wrong password, and the same work for both.
-pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppResult<(accounts::Model, users::Model)> {
+pub async fn authenticate(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> AppResult<(accounts::Model, users::Model)> {
     let invalid = || AppError::Unauthorized("Invalid email or password".into());
     let login = login.trim();
     let user = if login.contains('@') {
@@ -255,19 +324,28 @@ pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppR
     if !verify_password(password.to_string(), user.password_hash.clone()).await? {
         return Err(invalid());
     }
-    let account = db::accounts::find(&state.db.read, user.account_id).await?.ok_or_else(invalid)?;
+    let account = db::accounts::find(&state.db.read, user.account_id)
+        .await?
+        .ok_or_else(invalid)?;
     if account.suspended_at.is_some() {
-        return Err(AppError::Forbidden("Your login is currently disabled".into()));
+        return Err(AppError::Forbidden(
+            "Your login is currently disabled".into(),
+        ));
     }
     if !user.approved {
-        return Err(AppError::Forbidden("Your login is currently pending approval".into()));
+        return Err(AppError::Forbidden(
+            "Your login is currently pending approval".into(),
+        ));
     }
     db::users::touch_sign_in(&state.db.write, user.id).await?;
     Ok((account, user))
 }
 
 /// A local account and its login by username, or 404.
-pub async fn find_local(state: &AppState, username: &str) -> AppResult<(accounts::Model, users::Model)> {
+pub async fn find_local(
+    state: &AppState,
+    username: &str,
+) -> AppResult<(accounts::Model, users::Model)> {
     let account = db::accounts::find_by_username(&state.db.read, username, None)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("No local user named {username}")))?;
@@ -304,24 +382,36 @@ pub const MAX_FIELDS: usize = 4;
 pub const MAX_FIELD_CHARS: usize = 255;
 
 /// Changes a local profile and tells the servers of remote followers (an Update).
-pub async fn update_profile(state: &AppState, account: &accounts::Model, u: ProfileUpdate) -> AppResult<accounts::Model> {
+pub async fn update_profile(
+    state: &AppState,
+    account: &accounts::Model,
+    u: ProfileUpdate,
+) -> AppResult<accounts::Model> {
     use sea_orm::IntoActiveModel;
     if !account.is_local() {
-        return Err(AppError::Forbidden("only local profiles can be changed here".into()));
+        return Err(AppError::Forbidden(
+            "only local profiles can be changed here".into(),
+        ));
     }
     let mut m = account.clone().into_active_model();
     if let Some(name) = u.display_name {
         if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-            return Err(AppError::validation(format!("Validation failed: Display name is too long (maximum is {MAX_DISPLAY_NAME_CHARS} characters)")));
+            return Err(AppError::validation(format!(
+                "Validation failed: Display name is too long (maximum is {MAX_DISPLAY_NAME_CHARS} characters)"
+            )));
         }
         m.display_name = Set(name.trim().to_string());
     }
     if let Some(note) = u.note {
         if note.chars().count() > MAX_NOTE_CHARS {
-            return Err(AppError::validation(format!("Validation failed: Note is too long (maximum is {MAX_NOTE_CHARS} characters)")));
+            return Err(AppError::validation(format!(
+                "Validation failed: Note is too long (maximum is {MAX_NOTE_CHARS} characters)"
+            )));
         }
         let base = state.base_url();
-        m.note = Set(super::text::render(&note, &[], |t| format!("{base}/tags/{t}")));
+        m.note = Set(super::text::render(&note, &[], |t| {
+            format!("{base}/tags/{t}")
+        }));
         m.note_source = Set(Some(note));
     }
     if let Some(v) = u.locked {
@@ -335,10 +425,16 @@ pub async fn update_profile(state: &AppState, account: &accounts::Model, u: Prof
     }
     if let Some(fields) = u.fields {
         if fields.len() > MAX_FIELDS {
-            return Err(AppError::validation(format!("Validation failed: at most {MAX_FIELDS} profile fields")));
+            return Err(AppError::validation(format!(
+                "Validation failed: at most {MAX_FIELDS} profile fields"
+            )));
         }
-        if fields.iter().any(|(n, v)| n.chars().count() > MAX_FIELD_CHARS || v.chars().count() > MAX_FIELD_CHARS) {
-            return Err(AppError::validation(format!("Validation failed: profile fields are at most {MAX_FIELD_CHARS} characters")));
+        if fields.iter().any(|(n, v)| {
+            n.chars().count() > MAX_FIELD_CHARS || v.chars().count() > MAX_FIELD_CHARS
+        }) {
+            return Err(AppError::validation(format!(
+                "Validation failed: profile fields are at most {MAX_FIELD_CHARS} characters"
+            )));
         }
         let base = state.base_url();
         let json: Vec<serde_json::Value> = fields
@@ -346,7 +442,11 @@ pub async fn update_profile(state: &AppState, account: &accounts::Model, u: Prof
             .filter(|(n, v)| !n.trim().is_empty() || !v.trim().is_empty())
             .map(|(n, v)| {
                 let value = super::text::render(v, &[], |t| format!("{base}/tags/{t}"));
-                let value = value.strip_prefix("<p>").and_then(|x| x.strip_suffix("</p>")).unwrap_or(&value).to_string();
+                let value = value
+                    .strip_prefix("<p>")
+                    .and_then(|x| x.strip_suffix("</p>"))
+                    .unwrap_or(&value)
+                    .to_string();
                 serde_json::json!({ "name": n.trim(), "value": value, "verified_at": null })
             })
             .collect();
@@ -355,8 +455,11 @@ pub async fn update_profile(state: &AppState, account: &accounts::Model, u: Prof
     m.updated_at = Set(db::now());
     let txn = state.db.write.begin().await?;
     let saved = db::accounts::update(&txn, m).await?;
-    let person = crate::apub::context::with_context(&crate::apub::objects::person::Person::from_account(&saved));
-    let activity = crate::apub::activities::update::update_person(&saved.uri, person, state.ids.next());
+    let person = crate::apub::context::with_context(
+        &crate::apub::objects::person::Person::from_account(&saved),
+    );
+    let activity =
+        crate::apub::activities::update::update_person(&saved.uri, person, state.ids.next());
     let inboxes = db::deliveries::remote_follower_inboxes(&txn, saved.id).await?;
     super::outbox::emit(&txn, state, &saved, activity, inboxes).await?;
     txn.commit().await?;
@@ -393,14 +496,19 @@ pub struct RemoteProfile {
 /// actor's id never changes; everything else may.
 pub async fn upsert_remote(state: &AppState, p: RemoteProfile) -> AppResult<accounts::Model> {
     let fields = serde_json::Value::Array(
-        p.fields.iter().map(|(n, v)| serde_json::json!({ "name": n, "value": v, "verified_at": null })).collect(),
+        p.fields
+            .iter()
+            .map(|(n, v)| serde_json::json!({ "name": n, "value": v, "verified_at": null }))
+            .collect(),
     );
     let now = db::now();
     let existing = db::accounts::find_by_uri(&state.db.write, &p.uri).await?;
     let mut m: accounts::ActiveModel = match &existing {
         Some(a) => {
             if a.is_local() {
-                return Err(AppError::validation("a remote profile cannot replace a local account"));
+                return Err(AppError::validation(
+                    "a remote profile cannot replace a local account",
+                ));
             }
             a.clone().into()
         }
@@ -447,10 +555,15 @@ pub async fn upsert_remote(state: &AppState, p: RemoteProfile) -> AppResult<acco
 /// A remote actor deleted on its own server (an incoming Delete of the actor):
 /// its statuses are taken down, its follows end and it is marked suspended, so
 /// nothing of it shows any more.
-pub async fn receive_remote_actor_delete(state: &AppState, account: &accounts::Model) -> AppResult<()> {
+pub async fn receive_remote_actor_delete(
+    state: &AppState,
+    account: &accounts::Model,
+) -> AppResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     if account.is_local() {
-        return Err(AppError::Forbidden("a local account cannot be deleted this way".into()));
+        return Err(AppError::Forbidden(
+            "a local account cannot be deleted this way".into(),
+        ));
     }
     let ids: Vec<i64> = entity::statuses::Entity::find()
         .select_only()
@@ -508,7 +621,9 @@ pub async fn delete_local(state: &AppState, username: &str) -> AppResult<()> {
         db::relationships::delete_follow(&txn, id, account.id).await?;
         db::accounts::bump(&txn, id, db::accounts::Counter::Following, -1).await?;
     }
-    entity::users::Entity::delete_by_id(user.id).exec(&txn).await?;
+    entity::users::Entity::delete_by_id(user.id)
+        .exec(&txn)
+        .await?;
     db::accounts::set_suspended(&txn, account.id, Some(db::now())).await?;
     let activity = serde_json::json!({
         "id": format!("{}#delete", account.uri),
@@ -533,11 +648,21 @@ pub async fn reset_password(state: &AppState, username: &str, new_password: &str
 
 /// Suspends (or lifts the suspension of) a local account: a suspended person
 /// cannot log in and their statuses are hidden from everyone else.
-pub async fn set_suspended(state: &AppState, username: &str, suspended: bool) -> AppResult<accounts::Model> {
+pub async fn set_suspended(
+    state: &AppState,
+    username: &str,
+    suspended: bool,
+) -> AppResult<accounts::Model> {
     let (account, _) = find_local(state, username).await?;
-    let at = if suspended { Some(account.suspended_at.unwrap_or_else(db::now)) } else { None };
+    let at = if suspended {
+        Some(account.suspended_at.unwrap_or_else(db::now))
+    } else {
+        None
+    };
     db::accounts::set_suspended(&state.db.write, account.id, at).await?;
-    db::accounts::find(&state.db.read, account.id).await?.ok_or_else(AppError::not_found)
+    db::accounts::find(&state.db.read, account.id)
+        .await?
+        .ok_or_else(AppError::not_found)
 }
 
 /// Every local account with its login, oldest first.

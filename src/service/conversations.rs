@@ -12,16 +12,28 @@ pub struct ConversationView {
 }
 
 async fn view(state: &AppState, row: account_conversations::Model) -> AppResult<ConversationView> {
-    let ids: Vec<i64> = row.participant_account_ids.as_array().map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect()).unwrap_or_default();
+    let ids: Vec<i64> = row
+        .participant_account_ids
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+        .unwrap_or_default();
     let participants = db::accounts::find_many(&state.db.read, &ids).await?;
     let last_status = match row.last_status_id {
         Some(id) => db::statuses::find(&state.db.read, id).await?,
         None => None,
     };
-    Ok(ConversationView { row, participants, last_status })
+    Ok(ConversationView {
+        row,
+        participants,
+        last_status,
+    })
 }
 
-pub async fn list(state: &AppState, account: &accounts::Model, page: &Page) -> AppResult<Vec<ConversationView>> {
+pub async fn list(
+    state: &AppState,
+    account: &accounts::Model,
+    page: &Page,
+) -> AppResult<Vec<ConversationView>> {
     let rows = db::conversations::page(&state.db.read, account.id, page).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -30,11 +42,17 @@ pub async fn list(state: &AppState, account: &accounts::Model, page: &Page) -> A
     Ok(out)
 }
 
-pub async fn mark_read(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<ConversationView> {
+pub async fn mark_read(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<ConversationView> {
     if db::conversations::mark_read(&state.db.write, account.id, id).await? == 0 {
         return Err(AppError::not_found());
     }
-    let row = db::conversations::find(&state.db.read, account.id, id).await?.ok_or_else(AppError::not_found)?;
+    let row = db::conversations::find(&state.db.read, account.id, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     view(state, row).await
 }
 

@@ -18,8 +18,13 @@ pub async fn usage(state: &AppState) -> AppResult<Usage> {
     let now = db::now();
     Ok(Usage {
         users: db::accounts::count_local(c).await?,
-        active_month: db::accounts::count_local_active_since(c, now - chrono::Duration::days(30)).await?,
-        active_halfyear: db::accounts::count_local_active_since(c, now - chrono::Duration::days(180)).await?,
+        active_month: db::accounts::count_local_active_since(c, now - chrono::Duration::days(30))
+            .await?,
+        active_halfyear: db::accounts::count_local_active_since(
+            c,
+            now - chrono::Duration::days(180),
+        )
+        .await?,
         local_posts: db::statuses::count_local(c).await?,
     })
 }

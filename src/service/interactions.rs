@@ -6,17 +6,25 @@ use sea_orm::{ConnectionTrait, Set, TransactionTrait};
 
 use super::notifications::notify;
 use super::outbox::{emit, emit_to, kick};
-use crate::apub::activities::{announce::announce, like::like, undo::undo};
 use super::visibility::can_view;
+use crate::apub::activities::{announce::announce, like::like, undo::undo};
 use crate::db::{self, accounts::Counter as AccountCounter, statuses::Counter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The status an action applies to: a reblog stands for the status it reblogs.
-async fn target(conn: &impl ConnectionTrait, viewer: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
-    let mut status = db::statuses::find(conn, id).await?.ok_or_else(AppError::not_found)?;
+async fn target(
+    conn: &impl ConnectionTrait,
+    viewer: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
+    let mut status = db::statuses::find(conn, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if let Some(orig) = status.reblog_of_id {
-        status = db::statuses::find(conn, orig).await?.ok_or_else(AppError::not_found)?;
+        status = db::statuses::find(conn, orig)
+            .await?
+            .ok_or_else(AppError::not_found)?;
     }
     if !can_view(conn, &status, Some(viewer)).await? {
         return Err(AppError::not_found());
@@ -26,7 +34,11 @@ async fn target(conn: &impl ConnectionTrait, viewer: &accounts::Model, id: i64) 
 
 /// Favourites a status (idempotent) and notifies its author. Returns the status
 /// with its new count.
-pub async fn favourite(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+pub async fn favourite(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
     favourite_with_uri(state, account, id, None).await
 }
 
@@ -55,11 +67,29 @@ pub async fn favourite_with_uri(
     if inserted {
         db::statuses::bump(&txn, status.id, Counter::Favourites, 1).await?;
         if let Some(author) = db::accounts::find(&txn, status.account_id).await? {
-            notify(&txn, &state.ids, &mut events, &author, account.id, NotificationKind::Favourite, Some(status.id)).await?;
-            emit_to(&txn, state, account, like(&account.uri, fav_id, &status.uri), &author).await?;
+            notify(
+                &txn,
+                &state.ids,
+                &mut events,
+                &author,
+                account.id,
+                NotificationKind::Favourite,
+                Some(status.id),
+            )
+            .await?;
+            emit_to(
+                &txn,
+                state,
+                account,
+                like(&account.uri, fav_id, &status.uri),
+                &author,
+            )
+            .await?;
         }
     }
-    let status = db::statuses::find(&txn, status.id).await?.ok_or_else(AppError::not_found)?;
+    let status = db::statuses::find(&txn, status.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     txn.commit().await?;
     events.publish(&*state.events);
     kick(state);
@@ -67,18 +97,40 @@ pub async fn favourite_with_uri(
 }
 
 /// Takes a favourite back (idempotent), with its notification.
-pub async fn unfavourite(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+pub async fn unfavourite(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
     let status = target(&txn, account, id).await?;
     let existing = db::interactions::find_favourite(&txn, account.id, status.id).await?;
     if db::interactions::delete_favourite(&txn, account.id, status.id).await? > 0 {
         db::statuses::bump(&txn, status.id, Counter::Favourites, -1).await?;
-        db::notifications::delete_for(&txn, status.account_id, account.id, NotificationKind::Favourite, Some(status.id)).await?;
-        if let (Some(fav), Some(author)) = (existing, db::accounts::find(&txn, status.account_id).await?) {
-            emit_to(&txn, state, account, undo(&account.uri, like(&account.uri, fav.id, &status.uri)), &author).await?;
+        db::notifications::delete_for(
+            &txn,
+            status.account_id,
+            account.id,
+            NotificationKind::Favourite,
+            Some(status.id),
+        )
+        .await?;
+        if let (Some(fav), Some(author)) =
+            (existing, db::accounts::find(&txn, status.account_id).await?)
+        {
+            emit_to(
+                &txn,
+                state,
+                account,
+                undo(&account.uri, like(&account.uri, fav.id, &status.uri)),
+                &author,
+            )
+            .await?;
         }
     }
-    let status = db::statuses::find(&txn, status.id).await?.ok_or_else(AppError::not_found)?;
+    let status = db::statuses::find(&txn, status.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     txn.commit().await?;
     kick(state);
     Ok(status)
@@ -118,9 +170,16 @@ pub async fn reblog_with_uri(
     if let Some(existing) = db::statuses::find_reblog(&txn, account.id, original.id).await? {
         return Ok(existing);
     }
-    let vis = match (original.visibility, visibility.unwrap_or(Visibility::Public)) {
+    let vis = match (
+        original.visibility,
+        visibility.unwrap_or(Visibility::Public),
+    ) {
         (Visibility::Private, _) => Visibility::Private,
-        (_, Visibility::Direct) => return Err(AppError::validation("Validation failed: Visibility is not valid for a reblog")),
+        (_, Visibility::Direct) => {
+            return Err(AppError::validation(
+                "Validation failed: Visibility is not valid for a reblog",
+            ));
+        }
         (_, v) => v,
     };
     let reblog_id = state.ids.next();
@@ -130,7 +189,12 @@ pub async fn reblog_with_uri(
         &txn,
         statuses::ActiveModel {
             id: Set(reblog_id),
-            uri: Set(uri.map(str::to_string).unwrap_or_else(|| format!("{base}/users/{}/statuses/{reblog_id}/activity", account.username))),
+            uri: Set(uri.map(str::to_string).unwrap_or_else(|| {
+                format!(
+                    "{base}/users/{}/statuses/{reblog_id}/activity",
+                    account.username
+                )
+            })),
             url: Set(None),
             local: Set(account.is_local()),
             account_id: Set(account.id),
@@ -160,7 +224,16 @@ pub async fn reblog_with_uri(
     let readers = fan_out_reblog(&txn, &reblog, &original).await?;
     events.push(super::statuses::update_event(&reblog, readers, &[]));
     if let Some(author) = db::accounts::find(&txn, original.account_id).await? {
-        notify(&txn, &state.ids, &mut events, &author, account.id, NotificationKind::Reblog, Some(original.id)).await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            &author,
+            account.id,
+            NotificationKind::Reblog,
+            Some(original.id),
+        )
+        .await?;
         if account.is_local() {
             let activity = announce_of(account, &reblog, &original, &author);
             let mut inboxes = db::deliveries::remote_follower_inboxes(&txn, account.id).await?;
@@ -181,24 +254,41 @@ fn announce_of(
     original_author: &accounts::Model,
 ) -> serde_json::Value {
     let followers = account.followers_url.clone().unwrap_or_default();
-    let (to, cc) = crate::apub::objects::note::audience(reblog.visibility, &followers, std::slice::from_ref(&original_author.uri));
-    let published = reblog.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (to, cc) = crate::apub::objects::note::audience(
+        reblog.visibility,
+        &followers,
+        std::slice::from_ref(&original_author.uri),
+    );
+    let published = reblog
+        .created_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     announce(&reblog.uri, &account.uri, &original.uri, to, cc, &published)
 }
 
 /// A reblog reaches local followers of the reblogger who want reblogs, unless
 /// they already have the status (or a reblog of it) in their feed, wrote it,
 /// or mute or block either the reblogger or the original author.
-async fn fan_out_reblog(conn: &impl ConnectionTrait, reblog: &statuses::Model, original: &statuses::Model) -> AppResult<Vec<i64>> {
+async fn fan_out_reblog(
+    conn: &impl ConnectionTrait,
+    reblog: &statuses::Model,
+    original: &statuses::Model,
+) -> AppResult<Vec<i64>> {
     let mut readers: Vec<i64> = db::relationships::local_followers(conn, reblog.account_id)
         .await?
         .into_iter()
         .filter_map(|(id, show_reblogs)| show_reblogs.then_some(id))
         .filter(|id| *id != original.account_id)
         .collect();
-    let mut skip: HashSet<i64> = db::feeds::already_showing(conn, &readers, original.id).await?.into_iter().collect();
-    skip.extend(db::relationships::who_mutes_or_blocks(conn, &readers, reblog.account_id, false).await?);
-    skip.extend(db::relationships::who_mutes_or_blocks(conn, &readers, original.account_id, false).await?);
+    let mut skip: HashSet<i64> = db::feeds::already_showing(conn, &readers, original.id)
+        .await?
+        .into_iter()
+        .collect();
+    skip.extend(
+        db::relationships::who_mutes_or_blocks(conn, &readers, reblog.account_id, false).await?,
+    );
+    skip.extend(
+        db::relationships::who_mutes_or_blocks(conn, &readers, original.account_id, false).await?,
+    );
     readers.retain(|r| !skip.contains(r));
     if reblog.local {
         readers.push(reblog.account_id);
@@ -208,29 +298,54 @@ async fn fan_out_reblog(conn: &impl ConnectionTrait, reblog: &statuses::Model, o
 }
 
 /// Undoes a reblog (idempotent). Returns the original status.
-pub async fn unreblog(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+pub async fn unreblog(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
     let original = target(&txn, account, id).await?;
     if let Some(reblog) = db::statuses::find_reblog(&txn, account.id, original.id).await? {
         db::statuses::delete_hard(&txn, reblog.id).await?;
-        state.events.publish(crate::events::Event::Delete { status_id: reblog.id });
+        state.events.publish(crate::events::Event::Delete {
+            status_id: reblog.id,
+        });
         db::statuses::bump(&txn, original.id, Counter::Reblogs, -1).await?;
         db::accounts::bump(&txn, account.id, AccountCounter::Statuses, -1).await?;
-        db::notifications::delete_for(&txn, original.account_id, account.id, NotificationKind::Reblog, Some(original.id)).await?;
-        if let (true, Some(author)) = (account.is_local(), db::accounts::find(&txn, original.account_id).await?) {
-            let activity = undo(&account.uri, announce_of(account, &reblog, &original, &author));
+        db::notifications::delete_for(
+            &txn,
+            original.account_id,
+            account.id,
+            NotificationKind::Reblog,
+            Some(original.id),
+        )
+        .await?;
+        if let (true, Some(author)) = (
+            account.is_local(),
+            db::accounts::find(&txn, original.account_id).await?,
+        ) {
+            let activity = undo(
+                &account.uri,
+                announce_of(account, &reblog, &original, &author),
+            );
             let mut inboxes = db::deliveries::remote_follower_inboxes(&txn, account.id).await?;
             inboxes.extend(super::outbox::inbox_of(&author));
             emit(&txn, state, account, activity, inboxes).await?;
         }
     }
-    let original = db::statuses::find(&txn, original.id).await?.ok_or_else(AppError::not_found)?;
+    let original = db::statuses::find(&txn, original.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     txn.commit().await?;
     kick(state);
     Ok(original)
 }
 
-pub async fn bookmark(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+pub async fn bookmark(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
     let status = target(&state.db.read, account, id).await?;
     db::interactions::insert_bookmark(
         &state.db.write,
@@ -245,7 +360,11 @@ pub async fn bookmark(state: &AppState, account: &accounts::Model, id: i64) -> A
     Ok(status)
 }
 
-pub async fn unbookmark(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+pub async fn unbookmark(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
     let status = target(&state.db.read, account, id).await?;
     db::interactions::delete_bookmark(&state.db.write, account.id, status.id).await?;
     Ok(status)
@@ -260,19 +379,29 @@ pub enum StatusList {
 
 /// A page of an account's favourites or bookmarks: `(row id, status)`, newest first,
 /// leaving out what the account may no longer see.
-pub async fn status_list(state: &AppState, account: &accounts::Model, list: StatusList, page: &db::Page) -> AppResult<Vec<(i64, statuses::Model)>> {
+pub async fn status_list(
+    state: &AppState,
+    account: &accounts::Model,
+    list: StatusList,
+    page: &db::Page,
+) -> AppResult<Vec<(i64, statuses::Model)>> {
     let pairs = match list {
-        StatusList::Favourites => db::interactions::favourites_page(&state.db.read, account.id, page).await?,
-        StatusList::Bookmarks => db::interactions::bookmarks_page(&state.db.read, account.id, page).await?,
+        StatusList::Favourites => {
+            db::interactions::favourites_page(&state.db.read, account.id, page).await?
+        }
+        StatusList::Bookmarks => {
+            db::interactions::bookmarks_page(&state.db.read, account.id, page).await?
+        }
     };
     let ids: Vec<i64> = pairs.iter().map(|(_, s)| *s).collect();
     let found = db::statuses::find_many(&state.db.read, &ids).await?;
     let mut out = Vec::new();
     for (rid, sid) in pairs {
         if let Some(s) = found.iter().find(|s| s.id == sid)
-            && can_view(&state.db.read, s, Some(account)).await? {
-                out.push((rid, s.clone()));
-            }
+            && can_view(&state.db.read, s, Some(account)).await?
+        {
+            out.push((rid, s.clone()));
+        }
     }
     Ok(out)
 }

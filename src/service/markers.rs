@@ -11,9 +11,16 @@ pub async fn get(state: &AppState, account: &accounts::Model) -> AppResult<Vec<m
     Ok(db::markers::for_account(&state.db.read, account.id).await?)
 }
 
-pub async fn set(state: &AppState, account: &accounts::Model, timeline: &str, last_read_id: i64) -> AppResult<()> {
+pub async fn set(
+    state: &AppState,
+    account: &accounts::Model,
+    timeline: &str,
+    last_read_id: i64,
+) -> AppResult<()> {
     if !TIMELINES.contains(&timeline) {
-        return Err(AppError::Validation(format!("{timeline} is not a timeline with a marker")));
+        return Err(AppError::Validation(format!(
+            "{timeline} is not a timeline with a marker"
+        )));
     }
     db::markers::set(&state.db.write, account.id, timeline, last_read_id).await?;
     Ok(())

@@ -22,11 +22,17 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Runs CPU-heavy work (password hashing, key generation) off the async workers.
-pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(AppError::internal)
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(AppError::internal)
 }
 
 /// A live account by id, or 404.
 pub async fn account_by_id(state: &AppState, id: i64) -> AppResult<account::Model> {
-    crate::db::accounts::find(&state.db.read, id).await?.ok_or_else(AppError::not_found)
+    crate::db::accounts::find(&state.db.read, id)
+        .await?
+        .ok_or_else(AppError::not_found)
 }

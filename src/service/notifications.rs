@@ -22,7 +22,10 @@ pub(crate) async fn notify(
     if !recipient.is_local() || recipient.id == from_id {
         return Ok(());
     }
-    if !db::relationships::who_mutes_or_blocks(conn, &[recipient.id], from_id, true).await?.is_empty() {
+    if !db::relationships::who_mutes_or_blocks(conn, &[recipient.id], from_id, true)
+        .await?
+        .is_empty()
+    {
         return Ok(());
     }
     let id = ids.next();
@@ -38,7 +41,10 @@ pub(crate) async fn notify(
         },
     )
     .await?;
-    events.push(crate::events::Event::Notification { account_id: recipient.id, notification_id: id });
+    events.push(crate::events::Event::Notification {
+        account_id: recipient.id,
+        notification_id: id,
+    });
     Ok(())
 }
 
@@ -52,8 +58,14 @@ pub async fn list(
     Ok(db::notifications::page(&state.db.read, account.id, kinds, page).await?)
 }
 
-pub async fn get(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<notifications::Model> {
-    db::notifications::find(&state.db.read, account.id, id).await?.ok_or_else(AppError::not_found)
+pub async fn get(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<notifications::Model> {
+    db::notifications::find(&state.db.read, account.id, id)
+        .await?
+        .ok_or_else(AppError::not_found)
 }
 
 pub async fn dismiss(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<()> {

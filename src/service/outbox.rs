@@ -15,7 +15,11 @@ pub fn inbox_of(a: &accounts::Model) -> Option<String> {
     if a.is_local() {
         return None;
     }
-    Some(a.shared_inbox_url.clone().unwrap_or_else(|| a.inbox_url.clone()))
+    Some(
+        a.shared_inbox_url
+            .clone()
+            .unwrap_or_else(|| a.inbox_url.clone()),
+    )
 }
 
 /// Queues `activity`, signed by `signer`, for every inbox in `inboxes`.
@@ -34,7 +38,11 @@ pub(crate) async fn emit(
     if inboxes.is_empty() {
         return Ok(());
     }
-    let id = activity.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let body = serde_json::to_string(&with_context(&activity)).map_err(AppError::internal)?;
     db::deliveries::enqueue(conn, || state.ids.next(), &id, &body, signer.id, &inboxes).await?;
     Ok(())

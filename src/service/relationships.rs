@@ -4,7 +4,9 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
 
 use super::notifications::notify;
 use super::outbox::{emit_to, kick};
-use crate::apub::activities::{accept::answer_follow, block as block_activity, follow as follow_activity, undo::undo};
+use crate::apub::activities::{
+    accept::answer_follow, block as block_activity, follow as follow_activity, undo::undo,
+};
 use crate::db::{self, accounts::Counter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -20,7 +22,10 @@ pub struct FollowOptions {
 
 impl Default for FollowOptions {
     fn default() -> Self {
-        FollowOptions { show_reblogs: true, notify: false }
+        FollowOptions {
+            show_reblogs: true,
+            notify: false,
+        }
     }
 }
 
@@ -46,7 +51,9 @@ pub async fn follow(
     }
     let txn = state.db.write.begin().await?;
     let mut events = crate::events::Pending::default();
-    let target = db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    let target = db::accounts::find(&txn, target_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if target.suspended_at.is_some() {
         return Err(AppError::not_found());
     }
@@ -54,17 +61,22 @@ pub async fn follow(
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
     if let Some(existing) = db::relationships::find_follow(&txn, account.id, target.id).await? {
-        db::relationships::update_follow_options(&txn, existing.id, opts.show_reblogs, opts.notify).await?;
+        db::relationships::update_follow_options(&txn, existing.id, opts.show_reblogs, opts.notify)
+            .await?;
         txn.commit().await?;
-    events.publish(&*state.events);
+        events.publish(&*state.events);
         return Ok(FollowOutcome::Following);
     }
-    if db::relationships::find_follow_request(&txn, account.id, target.id).await?.is_some() {
+    if db::relationships::find_follow_request(&txn, account.id, target.id)
+        .await?
+        .is_some()
+    {
         return Ok(FollowOutcome::Requested);
     }
     let outcome = if target.locked || !target.is_local() {
         let request_id = state.ids.next();
-        let uri = (!target.is_local()).then(|| follow_activity::follow_id(&state.base_url(), request_id));
+        let uri =
+            (!target.is_local()).then(|| follow_activity::follow_id(&state.base_url(), request_id));
         db::relationships::insert_follow_request(
             &txn,
             follow_requests::ActiveModel {
@@ -78,14 +90,39 @@ pub async fn follow(
             },
         )
         .await?;
-        notify(&txn, &state.ids, &mut events, &target, account.id, NotificationKind::FollowRequest, None).await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            &target,
+            account.id,
+            NotificationKind::FollowRequest,
+            None,
+        )
+        .await?;
         if let Some(uri) = uri {
-            emit_to(&txn, state, account, follow_activity::follow(&uri, &account.uri, &target.uri), &target).await?;
+            emit_to(
+                &txn,
+                state,
+                account,
+                follow_activity::follow(&uri, &account.uri, &target.uri),
+                &target,
+            )
+            .await?;
         }
         FollowOutcome::Requested
     } else {
         create_follow(state, &txn, account, &target, opts, None).await?;
-        notify(&txn, &state.ids, &mut events, &target, account.id, NotificationKind::Follow, None).await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            &target,
+            account.id,
+            NotificationKind::Follow,
+            None,
+        )
+        .await?;
         FollowOutcome::Following
     };
     txn.commit().await?;
@@ -109,17 +146,29 @@ pub async fn receive_follow(
         return Err(AppError::not_found());
     }
     if db::relationships::blocked_either_way(&txn, follower.id, target.id).await? {
-        let reject = answer_follow("Reject", &target.uri, follow_uri, &follower.uri, state.ids.next());
+        let reject = answer_follow(
+            "Reject",
+            &target.uri,
+            follow_uri,
+            &follower.uri,
+            state.ids.next(),
+        );
         emit_to(&txn, state, target, reject, follower).await?;
         txn.commit().await?;
-    events.publish(&*state.events);
+        events.publish(&*state.events);
         kick(state);
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
-    let outcome = if db::relationships::find_follow(&txn, follower.id, target.id).await?.is_some() {
+    let outcome = if db::relationships::find_follow(&txn, follower.id, target.id)
+        .await?
+        .is_some()
+    {
         FollowOutcome::Following
     } else if target.locked {
-        if db::relationships::find_follow_request(&txn, follower.id, target.id).await?.is_none() {
+        if db::relationships::find_follow_request(&txn, follower.id, target.id)
+            .await?
+            .is_none()
+        {
             db::relationships::insert_follow_request(
                 &txn,
                 follow_requests::ActiveModel {
@@ -133,17 +182,49 @@ pub async fn receive_follow(
                 },
             )
             .await?;
-            notify(&txn, &state.ids, &mut events, target, follower.id, NotificationKind::FollowRequest, None).await?;
+            notify(
+                &txn,
+                &state.ids,
+                &mut events,
+                target,
+                follower.id,
+                NotificationKind::FollowRequest,
+                None,
+            )
+            .await?;
         }
         FollowOutcome::Requested
     } else {
-        create_follow(state, &txn, follower, target, FollowOptions::default(), Some(follow_uri.to_string())).await?;
-        notify(&txn, &state.ids, &mut events, target, follower.id, NotificationKind::Follow, None).await?;
+        create_follow(
+            state,
+            &txn,
+            follower,
+            target,
+            FollowOptions::default(),
+            Some(follow_uri.to_string()),
+        )
+        .await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            target,
+            follower.id,
+            NotificationKind::Follow,
+            None,
+        )
+        .await?;
         FollowOutcome::Following
     };
     if outcome == FollowOutcome::Following {
         // Accept again on a repeated Follow too: the first Accept may have been lost.
-        let accept = answer_follow("Accept", &target.uri, follow_uri, &follower.uri, state.ids.next());
+        let accept = answer_follow(
+            "Accept",
+            &target.uri,
+            follow_uri,
+            &follower.uri,
+            state.ids.next(),
+        );
         emit_to(&txn, state, target, accept, follower).await?;
     }
     txn.commit().await?;
@@ -153,21 +234,34 @@ pub async fn receive_follow(
 }
 
 /// A remote account accepted a local account's follow request (an incoming Accept).
-pub async fn receive_accept(state: &AppState, target: &accounts::Model, follower: &accounts::Model) -> AppResult<()> {
+pub async fn receive_accept(
+    state: &AppState,
+    target: &accounts::Model,
+    follower: &accounts::Model,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
-    let Some(request) = db::relationships::find_follow_request(&txn, follower.id, target.id).await? else {
+    let Some(request) =
+        db::relationships::find_follow_request(&txn, follower.id, target.id).await?
+    else {
         // Already following, or never asked: nothing to do.
         return Ok(());
     };
     db::relationships::delete_follow_request(&txn, follower.id, target.id).await?;
-    let opts = FollowOptions { show_reblogs: request.show_reblogs, notify: request.notify };
+    let opts = FollowOptions {
+        show_reblogs: request.show_reblogs,
+        notify: request.notify,
+    };
     create_follow(state, &txn, follower, target, opts, request.uri).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// A remote account turned down (or ended) a local account's follow (an incoming Reject).
-pub async fn receive_reject(state: &AppState, target: &accounts::Model, follower: &accounts::Model) -> AppResult<()> {
+pub async fn receive_reject(
+    state: &AppState,
+    target: &accounts::Model,
+    follower: &accounts::Model,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     db::relationships::delete_follow_request(&txn, follower.id, target.id).await?;
     remove_follow(&txn, follower.id, target.id).await?;
@@ -206,7 +300,12 @@ async fn create_follow(
 }
 
 /// Puts the recent statuses of `author_id` into `reader_id`'s feed.
-async fn backfill(conn: &impl ConnectionTrait, reader_id: i64, author_id: i64, show_reblogs: bool) -> AppResult<()> {
+async fn backfill(
+    conn: &impl ConnectionTrait,
+    reader_id: i64,
+    author_id: i64,
+    show_reblogs: bool,
+) -> AppResult<()> {
     for s in db::feeds::backfill_candidates(conn, author_id, BACKFILL).await? {
         if s.reblog_of_id.is_some() && !show_reblogs {
             continue;
@@ -217,17 +316,32 @@ async fn backfill(conn: &impl ConnectionTrait, reader_id: i64, author_id: i64, s
 }
 
 /// Approves a pending request from `requester_id` to follow `account`.
-pub async fn authorize_follow_request(state: &AppState, account: &accounts::Model, requester_id: i64) -> AppResult<()> {
+pub async fn authorize_follow_request(
+    state: &AppState,
+    account: &accounts::Model,
+    requester_id: i64,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     let request = db::relationships::find_follow_request(&txn, requester_id, account.id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let requester = db::accounts::find(&txn, requester_id).await?.ok_or_else(AppError::not_found)?;
+    let requester = db::accounts::find(&txn, requester_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     db::relationships::delete_follow_request(&txn, requester_id, account.id).await?;
-    let opts = FollowOptions { show_reblogs: request.show_reblogs, notify: request.notify };
+    let opts = FollowOptions {
+        show_reblogs: request.show_reblogs,
+        notify: request.notify,
+    };
     create_follow(state, &txn, &requester, account, opts, request.uri.clone()).await?;
     if let Some(uri) = &request.uri {
-        let accept = answer_follow("Accept", &account.uri, uri, &requester.uri, state.ids.next());
+        let accept = answer_follow(
+            "Accept",
+            &account.uri,
+            uri,
+            &requester.uri,
+            state.ids.next(),
+        );
         emit_to(&txn, state, account, accept, &requester).await?;
     }
     txn.commit().await?;
@@ -236,14 +350,26 @@ pub async fn authorize_follow_request(state: &AppState, account: &accounts::Mode
 }
 
 /// Turns down a pending request from `requester_id`.
-pub async fn reject_follow_request(state: &AppState, account: &accounts::Model, requester_id: i64) -> AppResult<()> {
+pub async fn reject_follow_request(
+    state: &AppState,
+    account: &accounts::Model,
+    requester_id: i64,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     let request = db::relationships::find_follow_request(&txn, requester_id, account.id)
         .await?
         .ok_or_else(AppError::not_found)?;
     db::relationships::delete_follow_request(&txn, requester_id, account.id).await?;
-    if let (Some(uri), Some(requester)) = (&request.uri, db::accounts::find(&txn, requester_id).await?) {
-        let reject = answer_follow("Reject", &account.uri, uri, &requester.uri, state.ids.next());
+    if let (Some(uri), Some(requester)) =
+        (&request.uri, db::accounts::find(&txn, requester_id).await?)
+    {
+        let reject = answer_follow(
+            "Reject",
+            &account.uri,
+            uri,
+            &requester.uri,
+            state.ids.next(),
+        );
         emit_to(&txn, state, account, reject, &requester).await?;
     }
     txn.commit().await?;
@@ -252,7 +378,10 @@ pub async fn reject_follow_request(state: &AppState, account: &accounts::Model, 
 }
 
 /// Pending requests to follow `account`.
-pub async fn follow_requests(state: &AppState, account: &accounts::Model) -> AppResult<Vec<accounts::Model>> {
+pub async fn follow_requests(
+    state: &AppState,
+    account: &accounts::Model,
+) -> AppResult<Vec<accounts::Model>> {
     let reqs = db::relationships::follow_requests_for(&state.db.read, account.id).await?;
     let ids: Vec<i64> = reqs.iter().map(|r| r.account_id).collect();
     let mut accounts = db::accounts::find_many(&state.db.read, &ids).await?;
@@ -261,28 +390,49 @@ pub async fn follow_requests(state: &AppState, account: &accounts::Model) -> App
 }
 
 /// Stops following `target_id` (or withdraws a pending request). Idempotent.
-pub async fn unfollow(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<()> {
+pub async fn unfollow(
+    state: &AppState,
+    account: &accounts::Model,
+    target_id: i64,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     let follow_uri = match db::relationships::find_follow(&txn, account.id, target_id).await? {
         Some(f) => f.uri,
-        None => db::relationships::find_follow_request(&txn, account.id, target_id).await?.and_then(|r| r.uri),
+        None => db::relationships::find_follow_request(&txn, account.id, target_id)
+            .await?
+            .and_then(|r| r.uri),
     };
     remove_follow(&txn, account.id, target_id).await?;
     if db::relationships::delete_follow_request(&txn, account.id, target_id).await? > 0 {
-        db::notifications::delete_for(&txn, target_id, account.id, NotificationKind::FollowRequest, None).await?;
+        db::notifications::delete_for(
+            &txn,
+            target_id,
+            account.id,
+            NotificationKind::FollowRequest,
+            None,
+        )
+        .await?;
     }
     if let (Some(uri), Some(target)) = (follow_uri, db::accounts::find(&txn, target_id).await?)
-        && !target.is_local() {
-            let activity = undo(&account.uri, follow_activity::follow(&uri, &account.uri, &target.uri));
-            emit_to(&txn, state, account, activity, &target).await?;
-        }
+        && !target.is_local()
+    {
+        let activity = undo(
+            &account.uri,
+            follow_activity::follow(&uri, &account.uri, &target.uri),
+        );
+        emit_to(&txn, state, account, activity, &target).await?;
+    }
     txn.commit().await?;
     kick(state);
     Ok(())
 }
 
 /// Ends a follow without telling anyone (the other side already knows).
-pub(crate) async fn receive_unfollow_by_ids(state: &AppState, follower_id: i64, target_id: i64) -> AppResult<()> {
+pub(crate) async fn receive_unfollow_by_ids(
+    state: &AppState,
+    follower_id: i64,
+    target_id: i64,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     remove_follow(&txn, follower_id, target_id).await?;
     db::relationships::delete_follow_request(&txn, follower_id, target_id).await?;
@@ -291,7 +441,11 @@ pub(crate) async fn receive_unfollow_by_ids(state: &AppState, follower_id: i64, 
 }
 
 /// A remote follower stopped following a local account (an incoming Undo Follow).
-pub async fn receive_unfollow(state: &AppState, follower: &accounts::Model, target: &accounts::Model) -> AppResult<()> {
+pub async fn receive_unfollow(
+    state: &AppState,
+    follower: &accounts::Model,
+    target: &accounts::Model,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     remove_follow(&txn, follower.id, target.id).await?;
     db::relationships::delete_follow_request(&txn, follower.id, target.id).await?;
@@ -300,24 +454,42 @@ pub async fn receive_unfollow(state: &AppState, follower: &accounts::Model, targ
 }
 
 /// Deletes a follow with its counters, feed entries and notification.
-async fn remove_follow(conn: &impl ConnectionTrait, follower_id: i64, target_id: i64) -> AppResult<bool> {
+async fn remove_follow(
+    conn: &impl ConnectionTrait,
+    follower_id: i64,
+    target_id: i64,
+) -> AppResult<bool> {
     if db::relationships::delete_follow(conn, follower_id, target_id).await? == 0 {
         return Ok(false);
     }
     db::accounts::bump(conn, follower_id, Counter::Following, -1).await?;
     db::accounts::bump(conn, target_id, Counter::Followers, -1).await?;
     db::feeds::remove_author(conn, follower_id, target_id).await?;
-    db::notifications::delete_for(conn, target_id, follower_id, NotificationKind::Follow, None).await?;
+    db::notifications::delete_for(conn, target_id, follower_id, NotificationKind::Follow, None)
+        .await?;
     Ok(true)
 }
 
 /// Removes `follower_id` from `account`'s followers.
-pub async fn remove_from_followers(state: &AppState, account: &accounts::Model, follower_id: i64) -> AppResult<()> {
+pub async fn remove_from_followers(
+    state: &AppState,
+    account: &accounts::Model,
+    follower_id: i64,
+) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
     let follow = db::relationships::find_follow(&txn, follower_id, account.id).await?;
     remove_follow(&txn, follower_id, account.id).await?;
-    if let (Some(uri), Some(follower)) = (follow.and_then(|f| f.uri), db::accounts::find(&txn, follower_id).await?) {
-        let reject = answer_follow("Reject", &account.uri, &uri, &follower.uri, state.ids.next());
+    if let (Some(uri), Some(follower)) = (
+        follow.and_then(|f| f.uri),
+        db::accounts::find(&txn, follower_id).await?,
+    ) {
+        let reject = answer_follow(
+            "Reject",
+            &account.uri,
+            &uri,
+            &follower.uri,
+            state.ids.next(),
+        );
         emit_to(&txn, state, account, reject, &follower).await?;
     }
     txn.commit().await?;
@@ -332,9 +504,13 @@ pub async fn block(state: &AppState, account: &accounts::Model, target_id: i64) 
         return Err(AppError::Forbidden("You cannot block yourself".into()));
     }
     let txn = state.db.write.begin().await?;
-    let target = db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    let target = db::accounts::find(&txn, target_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let block_id = state.ids.next();
-    let fresh = db::relationships::find_block(&txn, account.id, target_id).await?.is_none();
+    let fresh = db::relationships::find_block(&txn, account.id, target_id)
+        .await?
+        .is_none();
     db::relationships::insert_block(
         &txn,
         blocks::ActiveModel {
@@ -354,7 +530,8 @@ pub async fn block(state: &AppState, account: &accounts::Model, target_id: i64) 
     db::feeds::remove_author(&txn, target_id, account.id).await?;
     db::notifications::delete_all_from(&txn, account.id, target_id).await?;
     if fresh {
-        let activity = block_activity::block(&state.base_url(), block_id, &account.uri, &target.uri);
+        let activity =
+            block_activity::block(&state.base_url(), block_id, &account.uri, &target.uri);
         emit_to(&txn, state, account, activity, &target).await?;
     }
     txn.commit().await?;
@@ -367,7 +544,10 @@ pub async fn unblock(state: &AppState, account: &accounts::Model, target_id: i64
     if let Some(b) = db::relationships::find_block(&txn, account.id, target_id).await? {
         db::relationships::delete_block(&txn, account.id, target_id).await?;
         if let Some(target) = db::accounts::find(&txn, target_id).await? {
-            let activity = undo(&account.uri, block_activity::block(&state.base_url(), b.id, &account.uri, &target.uri));
+            let activity = undo(
+                &account.uri,
+                block_activity::block(&state.base_url(), b.id, &account.uri, &target.uri),
+            );
             emit_to(&txn, state, account, activity, &target).await?;
         }
     }
@@ -389,7 +569,9 @@ pub async fn mute(
         return Err(AppError::Forbidden("You cannot mute yourself".into()));
     }
     let txn = state.db.write.begin().await?;
-    db::accounts::find(&txn, target_id).await?.ok_or_else(AppError::not_found)?;
+    db::accounts::find(&txn, target_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let now = db::now();
     db::relationships::upsert_mute(
         &txn,
@@ -428,7 +610,11 @@ pub struct Relationship {
     pub requested_by: bool,
 }
 
-pub async fn relationship(state: &AppState, account: &accounts::Model, target_id: i64) -> AppResult<Relationship> {
+pub async fn relationship(
+    state: &AppState,
+    account: &accounts::Model,
+    target_id: i64,
+) -> AppResult<Relationship> {
     let c = &state.db.read;
     let follow = db::relationships::find_follow(c, account.id, target_id).await?;
     let mute = db::relationships::find_mute(c, account.id, target_id).await?;
@@ -436,13 +622,23 @@ pub async fn relationship(state: &AppState, account: &accounts::Model, target_id
         following: follow.is_some(),
         showing_reblogs: follow.as_ref().is_some_and(|f| f.show_reblogs),
         notifying: follow.as_ref().is_some_and(|f| f.notify),
-        followed_by: db::relationships::find_follow(c, target_id, account.id).await?.is_some(),
-        blocking: db::relationships::find_block(c, account.id, target_id).await?.is_some(),
-        blocked_by: db::relationships::find_block(c, target_id, account.id).await?.is_some(),
+        followed_by: db::relationships::find_follow(c, target_id, account.id)
+            .await?
+            .is_some(),
+        blocking: db::relationships::find_block(c, account.id, target_id)
+            .await?
+            .is_some(),
+        blocked_by: db::relationships::find_block(c, target_id, account.id)
+            .await?
+            .is_some(),
         muting: mute.is_some(),
         muting_notifications: mute.as_ref().is_some_and(|m| m.hide_notifications),
-        requested: db::relationships::find_follow_request(c, account.id, target_id).await?.is_some(),
-        requested_by: db::relationships::find_follow_request(c, target_id, account.id).await?.is_some(),
+        requested: db::relationships::find_follow_request(c, account.id, target_id)
+            .await?
+            .is_some(),
+        requested_by: db::relationships::find_follow_request(c, target_id, account.id)
+            .await?
+            .is_some(),
     })
 }
 
@@ -458,7 +654,12 @@ pub async fn follows_page(
     let accounts = db::accounts::find_many(&state.db.read, &ids).await?;
     Ok(pairs
         .into_iter()
-        .filter_map(|(fid, aid)| accounts.iter().find(|a| a.id == aid).map(|a| (fid, a.clone())))
+        .filter_map(|(fid, aid)| {
+            accounts
+                .iter()
+                .find(|a| a.id == aid)
+                .map(|a| (fid, a.clone()))
+        })
         .collect())
 }
 
@@ -470,12 +671,29 @@ pub enum AccountList {
 }
 
 /// A page of the accounts someone blocks or mutes: `(row id, account)`.
-pub async fn account_list(state: &AppState, account: &accounts::Model, list: AccountList, page: &db::Page) -> AppResult<Vec<(i64, accounts::Model)>> {
+pub async fn account_list(
+    state: &AppState,
+    account: &accounts::Model,
+    list: AccountList,
+    page: &db::Page,
+) -> AppResult<Vec<(i64, accounts::Model)>> {
     let pairs = match list {
-        AccountList::Blocks => db::relationships::blocks_page(&state.db.read, account.id, page).await?,
-        AccountList::Mutes => db::relationships::mutes_page(&state.db.read, account.id, page).await?,
+        AccountList::Blocks => {
+            db::relationships::blocks_page(&state.db.read, account.id, page).await?
+        }
+        AccountList::Mutes => {
+            db::relationships::mutes_page(&state.db.read, account.id, page).await?
+        }
     };
     let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
     let accounts = db::accounts::find_many(&state.db.read, &ids).await?;
-    Ok(pairs.into_iter().filter_map(|(rid, aid)| accounts.iter().find(|a| a.id == aid).map(|a| (rid, a.clone()))).collect())
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(rid, aid)| {
+            accounts
+                .iter()
+                .find(|a| a.id == aid)
+                .map(|a| (rid, a.clone()))
+        })
+        .collect())
 }

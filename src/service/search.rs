@@ -21,7 +21,14 @@ pub enum Kind {
 }
 
 /// `resolve` reaches out to other servers; only logged-in people may ask for it.
-pub async fn search(state: &AppState, viewer: Option<&accounts::Model>, q: &str, kinds: &[Kind], resolve: bool, limit: u64) -> AppResult<Results> {
+pub async fn search(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    q: &str,
+    kinds: &[Kind],
+    resolve: bool,
+    limit: u64,
+) -> AppResult<Results> {
     let q = q.trim();
     let mut out = Results::default();
     if q.is_empty() {
@@ -31,25 +38,33 @@ pub async fn search(state: &AppState, viewer: Option<&accounts::Model>, q: &str,
     let is_url = q.starts_with("https://") || q.starts_with("http://");
     if kinds.contains(&Kind::Accounts) {
         let handle = q.trim_start_matches('@');
-        if let Some((user, host)) = handle.split_once('@').filter(|(u, h)| !u.is_empty() && !h.is_empty() && !h.contains('/')) {
+        if let Some((user, host)) = handle
+            .split_once('@')
+            .filter(|(u, h)| !u.is_empty() && !h.is_empty() && !h.contains('/'))
+        {
             let found = if resolve {
-                crate::apub::actors::resolve_acct(state, user, host).await.ok()
+                crate::apub::actors::resolve_acct(state, user, host)
+                    .await
+                    .ok()
             } else {
                 let domain = (host != state.config.domain).then(|| host.to_lowercase());
                 db::accounts::find_by_username(&state.db.read, user, domain.as_deref()).await?
             };
-            out.accounts.extend(found.filter(|a| a.suspended_at.is_none()));
+            out.accounts
+                .extend(found.filter(|a| a.suspended_at.is_none()));
         } else if is_url {
             let found = match db::accounts::find_by_uri(&state.db.read, q).await? {
                 Some(a) => Some(a),
                 None if resolve => crate::apub::actors::resolve_actor(state, q).await.ok(),
                 None => None,
             };
-            out.accounts.extend(found.filter(|a| a.suspended_at.is_none()));
+            out.accounts
+                .extend(found.filter(|a| a.suspended_at.is_none()));
         } else {
             out.accounts = db::accounts::search(&state.db.read, handle, limit).await?;
         }
-        out.accounts.retain(|a| a.username != super::accounts::INSTANCE_ACTOR || !a.is_local());
+        out.accounts
+            .retain(|a| a.username != super::accounts::INSTANCE_ACTOR || !a.is_local());
     }
     if kinds.contains(&Kind::Statuses) {
         if is_url {
@@ -59,9 +74,10 @@ pub async fn search(state: &AppState, viewer: Option<&accounts::Model>, q: &str,
                 None => None,
             };
             if let Some(s) = found
-                && super::visibility::can_view(&state.db.read, &s, viewer).await? {
-                    out.statuses.push(s);
-                }
+                && super::visibility::can_view(&state.db.read, &s, viewer).await?
+            {
+                out.statuses.push(s);
+            }
         } else if viewer.is_some() {
             out.statuses = db::statuses::search_public(&state.db.read, q, limit).await?;
         }

@@ -45,37 +45,63 @@ impl NewStatus {
 
 /// Posts a status for a local author: checks it, renders it, links mentions and
 /// hashtags, threads a reply, fills home feeds and notifies, in one transaction.
-pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus) -> AppResult<statuses::Model> {
+pub async fn create(
+    state: &AppState,
+    author: &accounts::Model,
+    input: NewStatus,
+) -> AppResult<statuses::Model> {
     if !author.is_local() {
-        return Err(AppError::Forbidden("Only local accounts post through this server".into()));
+        return Err(AppError::Forbidden(
+            "Only local accounts post through this server".into(),
+        ));
     }
     if author.suspended_at.is_some() {
-        return Err(AppError::Forbidden("Your login is currently disabled".into()));
+        return Err(AppError::Forbidden(
+            "Your login is currently disabled".into(),
+        ));
     }
     let body = input.text.trim_end();
     if body.trim().is_empty() {
-        return Err(AppError::validation("Validation failed: Text can't be blank"));
+        return Err(AppError::validation(
+            "Validation failed: Text can't be blank",
+        ));
     }
     let max = state.config.max_status_chars;
     if text::status_length(body) + input.spoiler_text.chars().count() > max {
-        return Err(AppError::validation(format!("Validation failed: Text character limit of {max} exceeded")));
+        return Err(AppError::validation(format!(
+            "Validation failed: Text character limit of {max} exceeded"
+        )));
     }
     if let Some(lang) = &input.language
-        && (lang.is_empty() || lang.len() > 8 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
-            return Err(AppError::validation("Validation failed: Language is not a valid language code"));
-        }
+        && (lang.is_empty()
+            || lang.len() > 8
+            || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(AppError::validation(
+            "Validation failed: Language is not a valid language code",
+        ));
+    }
 
-    let parent = match input.in_reply_to_id {
-        None => None,
-        Some(id) => {
-            let parent = db::statuses::find(&state.db.read, id).await?;
-            match parent {
-                Some(p) if p.reblog_of_id.is_none() && can_view(&state.db.read, &p, Some(author)).await? => Some(p),
-                // Replying to what one may not see is indistinguishable from replying to nothing.
-                _ => return Err(AppError::NotFound("The status you are replying to does not exist or is not visible to you".into())),
+    let parent =
+        match input.in_reply_to_id {
+            None => None,
+            Some(id) => {
+                let parent = db::statuses::find(&state.db.read, id).await?;
+                match parent {
+                    Some(p)
+                        if p.reblog_of_id.is_none()
+                            && can_view(&state.db.read, &p, Some(author)).await? =>
+                    {
+                        Some(p)
+                    }
+                    // Replying to what one may not see is indistinguishable from replying to nothing.
+                    _ => return Err(AppError::NotFound(
+                        "The status you are replying to does not exist or is not visible to you"
+                            .into(),
+                    )),
+                }
             }
-        }
-    };
+        };
 
     // Resolve mentions among the accounts this server knows.
     let mut mentioned: Vec<accounts::Model> = Vec::new();
@@ -83,11 +109,16 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     let our_host = state.config.domain.as_str();
     for m in text::extract_mentions(body) {
         let domain = m.domain.as_deref().filter(|d| *d != our_host);
-        if let Some(acc) = db::accounts::find_by_username(&state.db.read, &m.username, domain).await? {
+        if let Some(acc) =
+            db::accounts::find_by_username(&state.db.read, &m.username, domain).await?
+        {
             if acc.suspended_at.is_some() || mentioned.iter().any(|x| x.id == acc.id) {
                 continue;
             }
-            links.push(LinkedMention { url: acc.url.clone().unwrap_or_else(|| acc.uri.clone()), mention: m });
+            links.push(LinkedMention {
+                url: acc.url.clone().unwrap_or_else(|| acc.uri.clone()),
+                mention: m,
+            });
             mentioned.push(acc);
         }
     }
@@ -102,7 +133,11 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     let mut events = crate::events::Pending::default();
     let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
         Some(c) => c,
-        None => db::conversations::create(&txn, state.ids.next(), None).await?.id,
+        None => {
+            db::conversations::create(&txn, state.ids.next(), None)
+                .await?
+                .id
+        }
     };
     let status = db::statuses::insert(
         &txn,
@@ -114,7 +149,12 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
             account_id: Set(author.id),
             in_reply_to_id: Set(parent.as_ref().map(|p| p.id)),
             in_reply_to_account_id: Set(parent.as_ref().map(|p| p.account_id)),
-            thread_root_id: Set(Some(parent.as_ref().map(|p| p.thread_root_id.unwrap_or(p.id)).unwrap_or(id))),
+            thread_root_id: Set(Some(
+                parent
+                    .as_ref()
+                    .map(|p| p.thread_root_id.unwrap_or(p.id))
+                    .unwrap_or(id),
+            )),
             conversation_id: Set(Some(conversation_id)),
             reblog_of_id: Set(None),
             content: Set(content),
@@ -152,16 +192,37 @@ pub async fn create(state: &AppState, author: &accounts::Model, input: NewStatus
     let readers = fan_out(&txn, &status, &mentioned_ids).await?;
     events.push(update_event(&status, readers, &tags));
     for acc in &mentioned {
-        notify(&txn, &state.ids, &mut events, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            acc,
+            author.id,
+            NotificationKind::Mention,
+            Some(status.id),
+        )
+        .await?;
     }
     if status.visibility == Visibility::Direct {
-        let participants = record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
-        events.push(crate::events::Event::Conversation { account_ids: std::sync::Arc::new(participants), status_id: status.id });
+        let participants =
+            record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+        events.push(crate::events::Event::Conversation {
+            account_ids: std::sync::Arc::new(participants),
+            status_id: status.id,
+        });
     }
     let inboxes = status_inboxes(&txn, &status, &mentioned).await?;
     if !inboxes.is_empty() {
-        let note = note_of(&status, author, &mentioned, &tags, parent.as_ref().map(|p| p.uri.clone()), &base);
-        let create = serde_json::to_value(crate::apub::activities::create::Create::for_note(note)).map_err(AppError::internal)?;
+        let note = note_of(
+            &status,
+            author,
+            &mentioned,
+            &tags,
+            parent.as_ref().map(|p| p.uri.clone()),
+            &base,
+        );
+        let create = serde_json::to_value(crate::apub::activities::create::Create::for_note(note))
+            .map_err(AppError::internal)?;
         emit(&txn, state, author, create, inboxes).await?;
     }
     txn.commit().await?;
@@ -180,7 +241,13 @@ fn note_of(
 ) -> crate::apub::objects::note::Note {
     crate::apub::objects::note::Note::from_status(
         status,
-        crate::apub::objects::note::NoteParts { author, mentioned, tags, in_reply_to_uri, base_url: base },
+        crate::apub::objects::note::NoteParts {
+            author,
+            mentioned,
+            tags,
+            in_reply_to_uri,
+            base_url: base,
+        },
     )
 }
 
@@ -191,18 +258,36 @@ fn note_of(
 /// - a reply to someone else reaches only followers who also follow that someone
 ///   (or are that someone);
 /// - never a follower who mutes or blocks the author.
-pub(crate) async fn fan_out(conn: &impl ConnectionTrait, status: &statuses::Model, mentioned: &[i64]) -> AppResult<Vec<i64>> {
+pub(crate) async fn fan_out(
+    conn: &impl ConnectionTrait,
+    status: &statuses::Model,
+    mentioned: &[i64],
+) -> AppResult<Vec<i64>> {
     let author = status.account_id;
-    let followers: Vec<i64> = db::relationships::local_followers(conn, author).await?.into_iter().map(|(id, _)| id).collect();
+    let followers: Vec<i64> = db::relationships::local_followers(conn, author)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let mut readers: Vec<i64> = match status.visibility {
         Visibility::Public | Visibility::Unlisted | Visibility::Private => followers,
-        Visibility::Direct => followers.into_iter().filter(|f| mentioned.contains(f)).collect(),
+        Visibility::Direct => followers
+            .into_iter()
+            .filter(|f| mentioned.contains(f))
+            .collect(),
     };
     if let Some(replied_to) = status.in_reply_to_account_id.filter(|r| *r != author) {
-        let also_follow: HashSet<i64> = db::relationships::who_follows(conn, &readers, replied_to).await?.into_iter().collect();
+        let also_follow: HashSet<i64> = db::relationships::who_follows(conn, &readers, replied_to)
+            .await?
+            .into_iter()
+            .collect();
         readers.retain(|r| *r == replied_to || also_follow.contains(r));
     }
-    let hidden: HashSet<i64> = db::relationships::who_mutes_or_blocks(conn, &readers, author, false).await?.into_iter().collect();
+    let hidden: HashSet<i64> =
+        db::relationships::who_mutes_or_blocks(conn, &readers, author, false)
+            .await?
+            .into_iter()
+            .collect();
     readers.retain(|r| !hidden.contains(r));
     if status.local {
         readers.push(author);
@@ -213,12 +298,23 @@ pub(crate) async fn fan_out(conn: &impl ConnectionTrait, status: &statuses::Mode
 
 /// The live event for a new status: its home-feed readers, and the public
 /// streams when it is a public original (not a reply to someone else).
-pub(crate) fn update_event(status: &statuses::Model, readers: Vec<i64>, tags: &[String]) -> crate::events::Event {
+pub(crate) fn update_event(
+    status: &statuses::Model,
+    readers: Vec<i64>,
+    tags: &[String],
+) -> crate::events::Event {
     let public = (status.visibility == Visibility::Public
         && status.reblog_of_id.is_none()
-        && status.in_reply_to_account_id.is_none_or(|a| a == status.account_id))
+        && status
+            .in_reply_to_account_id
+            .is_none_or(|a| a == status.account_id))
     .then_some(status.local);
-    crate::events::Event::Update { status_id: status.id, readers: std::sync::Arc::new(readers), public, tags: std::sync::Arc::new(tags.to_vec()) }
+    crate::events::Event::Update {
+        status_id: status.id,
+        readers: std::sync::Arc::new(readers),
+        public,
+        tags: std::sync::Arc::new(tags.to_vec()),
+    }
 }
 
 /// Updates every local participant's view of a direct-message conversation.
@@ -229,17 +325,34 @@ async fn record_direct_message(
     author: &accounts::Model,
     mentioned: &[accounts::Model],
 ) -> AppResult<Vec<i64>> {
-    let Some(conversation_id) = status.conversation_id else { return Ok(Vec::new()) };
+    let Some(conversation_id) = status.conversation_id else {
+        return Ok(Vec::new());
+    };
     let mut everyone: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     everyone.push(author.id);
     everyone.sort_unstable();
     everyone.dedup();
-    let locals = std::iter::once(author).chain(mentioned.iter()).filter(|a| a.is_local());
+    let locals = std::iter::once(author)
+        .chain(mentioned.iter())
+        .filter(|a| a.is_local());
     let mut touched = Vec::new();
     for participant in locals {
-        let others: Vec<i64> = everyone.iter().copied().filter(|i| *i != participant.id).collect();
+        let others: Vec<i64> = everyone
+            .iter()
+            .copied()
+            .filter(|i| *i != participant.id)
+            .collect();
         let unread = participant.id != author.id;
-        db::conversations::touch(conn, ids.next(), participant.id, conversation_id, &others, status.id, unread).await?;
+        db::conversations::touch(
+            conn,
+            ids.next(),
+            participant.id,
+            conversation_id,
+            &others,
+            status.id,
+            unread,
+        )
+        .await?;
         touched.push(participant.id);
     }
     Ok(touched)
@@ -262,28 +375,48 @@ pub struct StatusEdit {
 /// Edits one of the author's statuses: new text (rendered again, hashtags
 /// relinked, newly mentioned accounts linked and notified) and an `edited_at`;
 /// the servers that have it get an Update.
-pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: StatusEdit) -> AppResult<statuses::Model> {
+pub async fn edit(
+    state: &AppState,
+    author: &accounts::Model,
+    id: i64,
+    e: StatusEdit,
+) -> AppResult<statuses::Model> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
-    let status = db::statuses::find(&state.db.read, id).await?.ok_or_else(AppError::not_found)?;
+    let status = db::statuses::find(&state.db.read, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if status.account_id != author.id || status.reblog_of_id.is_some() || !status.local {
         return Err(AppError::not_found());
     }
     let body = e.text.trim_end();
     if body.trim().is_empty() {
-        return Err(AppError::validation("Validation failed: Text can't be blank"));
+        return Err(AppError::validation(
+            "Validation failed: Text can't be blank",
+        ));
     }
     let max = state.config.max_status_chars;
     if text::status_length(body) + e.spoiler_text.chars().count() > max {
-        return Err(AppError::validation(format!("Validation failed: Text character limit of {max} exceeded")));
+        return Err(AppError::validation(format!(
+            "Validation failed: Text character limit of {max} exceeded"
+        )));
     }
-    let mut mentioned: Vec<accounts::Model> = db::accounts::find_many(&state.db.read, &db::statuses::mentioned_account_ids(&state.db.read, id).await?).await?;
+    let mut mentioned: Vec<accounts::Model> = db::accounts::find_many(
+        &state.db.read,
+        &db::statuses::mentioned_account_ids(&state.db.read, id).await?,
+    )
+    .await?;
     let previously: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let mut links = Vec::new();
     let our_host = state.config.domain.as_str();
     for m in text::extract_mentions(body) {
         let domain = m.domain.as_deref().filter(|d| *d != our_host);
-        if let Some(acc) = db::accounts::find_by_username(&state.db.read, &m.username, domain).await? {
-            links.push(LinkedMention { url: acc.url.clone().unwrap_or_else(|| acc.uri.clone()), mention: m });
+        if let Some(acc) =
+            db::accounts::find_by_username(&state.db.read, &m.username, domain).await?
+        {
+            links.push(LinkedMention {
+                url: acc.url.clone().unwrap_or_else(|| acc.uri.clone()),
+                mention: m,
+            });
             if !mentioned.iter().any(|x| x.id == acc.id) {
                 mentioned.push(acc);
             }
@@ -304,7 +437,10 @@ pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: Status
     m.edited_at = Set(Some(now));
     m.updated_at = Set(now);
     let saved = m.update(&txn).await?;
-    let new_mentions: Vec<&accounts::Model> = mentioned.iter().filter(|a| !previously.contains(&a.id)).collect();
+    let new_mentions: Vec<&accounts::Model> = mentioned
+        .iter()
+        .filter(|a| !previously.contains(&a.id))
+        .collect();
     let rows = new_mentions.iter().map(|a| mentions::ActiveModel {
         id: Set(state.ids.next()),
         status_id: Set(saved.id),
@@ -313,12 +449,29 @@ pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: Status
     });
     db::statuses::insert_mentions(&txn, rows.collect()).await?;
     for acc in &new_mentions {
-        notify(&txn, &state.ids, &mut events, acc, author.id, NotificationKind::Mention, Some(saved.id)).await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            acc,
+            author.id,
+            NotificationKind::Mention,
+            Some(saved.id),
+        )
+        .await?;
     }
-    let mut readers: Vec<i64> = db::relationships::local_followers(&txn, author.id).await?.into_iter().map(|(id, _)| id).collect();
+    let mut readers: Vec<i64> = db::relationships::local_followers(&txn, author.id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     readers.push(author.id);
     let public = (saved.visibility == Visibility::Public).then_some(true);
-    events.push(crate::events::Event::StatusUpdate { status_id: saved.id, readers: std::sync::Arc::new(readers), public });
+    events.push(crate::events::Event::StatusUpdate {
+        status_id: saved.id,
+        readers: std::sync::Arc::new(readers),
+        public,
+    });
     db::tags::unlink_all(&txn, saved.id).await?;
     let tag_ids = db::tags::find_or_create(&txn, &tags, || state.ids.next()).await?;
     db::tags::link(&txn, saved.id, &tag_ids).await?;
@@ -347,8 +500,14 @@ pub async fn edit(state: &AppState, author: &accounts::Model, id: i64, e: Status
 }
 
 /// A status the viewer may see, or 404.
-pub async fn get(state: &AppState, viewer: Option<&accounts::Model>, id: i64) -> AppResult<statuses::Model> {
-    let status = db::statuses::find(&state.db.read, id).await?.ok_or_else(AppError::not_found)?;
+pub async fn get(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    id: i64,
+) -> AppResult<statuses::Model> {
+    let status = db::statuses::find(&state.db.read, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if !can_view(&state.db.read, &status, viewer).await? {
         return Err(AppError::not_found());
     }
@@ -358,14 +517,22 @@ pub async fn get(state: &AppState, viewer: Option<&accounts::Model>, id: i64) ->
 /// Deletes one of the author's statuses: a tombstone stays; feeds, reblogs,
 /// notifications and counters are cleaned up. Returns the status as it was, so a
 /// client can offer to redraft it.
-pub async fn delete(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<statuses::Model> {
+pub async fn delete(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
     let txn = state.db.write.begin().await?;
-    let status = db::statuses::find(&txn, id).await?.ok_or_else(AppError::not_found)?;
+    let status = db::statuses::find(&txn, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if status.account_id != account.id {
         return Err(AppError::not_found());
     }
     if status.reblog_of_id.is_some() {
-        return Err(AppError::validation("Validation failed: use unreblog to undo a reblog"));
+        return Err(AppError::validation(
+            "Validation failed: use unreblog to undo a reblog",
+        ));
     }
     db::feeds::remove_status(&txn, status.id).await?;
     for (reblog_id, reblogger) in db::statuses::reblog_ids(&txn, status.id).await? {
@@ -383,14 +550,18 @@ pub async fn delete(state: &AppState, account: &accounts::Model, id: i64) -> App
         let inboxes = status_inboxes(&txn, &status, &mentioned).await?;
         let followers = account.followers_url.clone().unwrap_or_default();
         let mention_uris: Vec<String> = mentioned.iter().map(|a| a.uri.clone()).collect();
-        let (to, cc) = crate::apub::objects::note::audience(status.visibility, &followers, &mention_uris);
-        let activity = crate::apub::activities::delete::delete_note(&account.uri, &status.uri, to, cc);
+        let (to, cc) =
+            crate::apub::objects::note::audience(status.visibility, &followers, &mention_uris);
+        let activity =
+            crate::apub::activities::delete::delete_note(&account.uri, &status.uri, to, cc);
         emit(&txn, state, account, activity, inboxes).await?;
     }
     db::statuses::soft_delete(&txn, status.id).await?;
     txn.commit().await?;
     kick(state);
-    state.events.publish(crate::events::Event::Delete { status_id: status.id });
+    state.events.publish(crate::events::Event::Delete {
+        status_id: status.id,
+    });
     Ok(status)
 }
 
@@ -398,7 +569,10 @@ async fn delete_status_notifications(conn: &impl ConnectionTrait, status_id: i64
     use entity::notifications;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     // Notifications point at the tombstone; they would show an empty status.
-    notifications::Entity::delete_many().filter(notifications::Column::StatusId.eq(status_id)).exec(conn).await?;
+    notifications::Entity::delete_many()
+        .filter(notifications::Column::StatusId.eq(status_id))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -411,7 +585,11 @@ pub struct Context {
     pub descendants: Vec<statuses::Model>,
 }
 
-pub async fn context(state: &AppState, viewer: Option<&accounts::Model>, id: i64) -> AppResult<Context> {
+pub async fn context(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    id: i64,
+) -> AppResult<Context> {
     let status = get(state, viewer, id).await?;
     let root = status.thread_root_id.unwrap_or(status.id);
     let mut thread = Vec::new();
@@ -423,7 +601,9 @@ pub async fn context(state: &AppState, viewer: Option<&accounts::Model>, id: i64
     let mut ancestors = Vec::new();
     let mut cursor = status.in_reply_to_id;
     while let Some(pid) = cursor {
-        let Some(p) = thread.iter().find(|s| s.id == pid) else { break };
+        let Some(p) = thread.iter().find(|s| s.id == pid) else {
+            break;
+        };
         ancestors.push(p.clone());
         cursor = p.in_reply_to_id;
         if ancestors.len() > thread.len() {
@@ -434,19 +614,26 @@ pub async fn context(state: &AppState, viewer: Option<&accounts::Model>, id: i64
     let mut descendants = Vec::new();
     let mut stack: Vec<i64> = vec![status.id];
     while let Some(parent) = stack.pop() {
-        let children: Vec<&statuses::Model> = thread.iter().filter(|s| s.in_reply_to_id == Some(parent)).collect();
+        let children: Vec<&statuses::Model> = thread
+            .iter()
+            .filter(|s| s.in_reply_to_id == Some(parent))
+            .collect();
         for c in children.iter().rev() {
             stack.push(c.id);
         }
         if parent != status.id
-            && let Some(s) = thread.iter().find(|s| s.id == parent) {
-                descendants.push(s.clone());
-            }
+            && let Some(s) = thread.iter().find(|s| s.id == parent)
+        {
+            descendants.push(s.clone());
+        }
         if descendants.len() > thread.len() {
             break;
         }
     }
-    Ok(Context { ancestors, descendants })
+    Ok(Context {
+        ancestors,
+        descendants,
+    })
 }
 
 /// What it takes to show a status to another server besides its row.
@@ -460,7 +647,9 @@ pub struct StatusParts {
 
 pub async fn parts(state: &AppState, status: &statuses::Model) -> AppResult<StatusParts> {
     let c = &state.db.read;
-    let author = db::accounts::find(c, status.account_id).await?.ok_or_else(AppError::not_found)?;
+    let author = db::accounts::find(c, status.account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let mentioned_ids = db::statuses::mentioned_account_ids(c, status.id).await?;
     let mentioned = db::accounts::find_many(c, &mentioned_ids).await?;
     let tags = db::tags::names_for_status(c, status.id).await?;
@@ -468,7 +657,12 @@ pub async fn parts(state: &AppState, status: &statuses::Model) -> AppResult<Stat
         Some(p) => db::statuses::find_any(c, p).await?.map(|s| s.uri),
         None => None,
     };
-    Ok(StatusParts { author, mentioned, tags, in_reply_to_uri })
+    Ok(StatusParts {
+        author,
+        mentioned,
+        tags,
+        in_reply_to_uri,
+    })
 }
 
 /// A status from another server, read and sanitised by the federation layer.
@@ -492,23 +686,32 @@ pub struct RemoteStatus {
 /// known parent, links known mentioned accounts and hashtags, fills the home
 /// feeds of local followers and notifies local mentioned accounts. Receiving the
 /// same status again returns the stored one.
-pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: RemoteStatus) -> AppResult<statuses::Model> {
+pub async fn receive_remote(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+) -> AppResult<statuses::Model> {
     if author.is_local() {
-        return Err(AppError::Forbidden("a remote status cannot be by a local account".into()));
+        return Err(AppError::Forbidden(
+            "a remote status cannot be by a local account".into(),
+        ));
     }
     if let Some(existing) = db::statuses::find_by_uri(&state.db.read, &r.uri).await? {
         return Ok(existing);
     }
     let parent = match &r.in_reply_to_uri {
-        Some(u) => db::statuses::find_by_uri(&state.db.read, u).await?.filter(|p| p.deleted_at.is_none() && p.reblog_of_id.is_none()),
+        Some(u) => db::statuses::find_by_uri(&state.db.read, u)
+            .await?
+            .filter(|p| p.deleted_at.is_none() && p.reblog_of_id.is_none()),
         None => None,
     };
     let mut mentioned = Vec::new();
     for uri in &r.mention_uris {
         if let Some(a) = db::accounts::find_by_uri(&state.db.read, uri).await?
-            && !mentioned.iter().any(|m: &accounts::Model| m.id == a.id) {
-                mentioned.push(a);
-            }
+            && !mentioned.iter().any(|m: &accounts::Model| m.id == a.id)
+        {
+            mentioned.push(a);
+        }
     }
     // Sort by publication time, but never into the future.
     let now = db::now();
@@ -518,7 +721,11 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
     let mut events = crate::events::Pending::default();
     let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
         Some(c) => c,
-        None => db::conversations::create(&txn, state.ids.next(), None).await?.id,
+        None => {
+            db::conversations::create(&txn, state.ids.next(), None)
+                .await?
+                .id
+        }
     };
     let status = db::statuses::insert(
         &txn,
@@ -530,7 +737,12 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
             account_id: Set(author.id),
             in_reply_to_id: Set(parent.as_ref().map(|p| p.id)),
             in_reply_to_account_id: Set(parent.as_ref().map(|p| p.account_id)),
-            thread_root_id: Set(Some(parent.as_ref().map(|p| p.thread_root_id.unwrap_or(p.id)).unwrap_or(id))),
+            thread_root_id: Set(Some(
+                parent
+                    .as_ref()
+                    .map(|p| p.thread_root_id.unwrap_or(p.id))
+                    .unwrap_or(id),
+            )),
             conversation_id: Set(Some(conversation_id)),
             reblog_of_id: Set(None),
             content: Set(r.content_html.clone()),
@@ -568,11 +780,24 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
     events.push(update_event(&status, readers, &r.tags));
     // A mentioned local account that does not follow the author still sees a DM or mention.
     for acc in &mentioned {
-        notify(&txn, &state.ids, &mut events, acc, author.id, NotificationKind::Mention, Some(status.id)).await?;
+        notify(
+            &txn,
+            &state.ids,
+            &mut events,
+            acc,
+            author.id,
+            NotificationKind::Mention,
+            Some(status.id),
+        )
+        .await?;
     }
     if status.visibility == Visibility::Direct {
-        let participants = record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
-        events.push(crate::events::Event::Conversation { account_ids: std::sync::Arc::new(participants), status_id: status.id });
+        let participants =
+            record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+        events.push(crate::events::Event::Conversation {
+            account_ids: std::sync::Arc::new(participants),
+            status_id: status.id,
+        });
     }
     txn.commit().await?;
     events.publish(&*state.events);
@@ -580,11 +805,19 @@ pub async fn receive_remote(state: &AppState, author: &accounts::Model, r: Remot
 }
 
 /// An edit from another server (an incoming Update of a Note by its author).
-pub async fn receive_remote_edit(state: &AppState, author: &accounts::Model, r: RemoteStatus) -> AppResult<()> {
+pub async fn receive_remote_edit(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+) -> AppResult<()> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
-    let Some(existing) = db::statuses::find_by_uri(&state.db.read, &r.uri).await? else { return Ok(()) };
+    let Some(existing) = db::statuses::find_by_uri(&state.db.read, &r.uri).await? else {
+        return Ok(());
+    };
     if existing.account_id != author.id || existing.deleted_at.is_some() {
-        return Err(AppError::Forbidden("only the author may edit a status".into()));
+        return Err(AppError::Forbidden(
+            "only the author may edit a status".into(),
+        ));
     }
     let mut m = existing.into_active_model();
     m.content = Set(r.content_html);
@@ -597,7 +830,11 @@ pub async fn receive_remote_edit(state: &AppState, author: &accounts::Model, r: 
 }
 
 /// A status deleted on its own server (an incoming Delete by its author).
-pub async fn receive_remote_delete(state: &AppState, author: &accounts::Model, uri: &str) -> AppResult<()> {
+pub async fn receive_remote_delete(
+    state: &AppState,
+    author: &accounts::Model,
+    uri: &str,
+) -> AppResult<()> {
     match db::statuses::find_by_uri(&state.db.read, uri).await? {
         Some(s) if s.account_id == author.id && s.deleted_at.is_none() => {
             if s.reblog_of_id.is_some() {

@@ -40,7 +40,10 @@ pub fn extract_mentions(text: &str) -> Vec<MentionRef> {
             username: user.as_str().to_string(),
             domain: c.get(3).map(|d| d.as_str().to_lowercase()),
         };
-        if !out.iter().any(|o| o.username.eq_ignore_ascii_case(&m.username) && o.domain == m.domain) {
+        if !out
+            .iter()
+            .any(|o| o.username.eq_ignore_ascii_case(&m.username) && o.domain == m.domain)
+        {
             out.push(m);
         }
     }
@@ -74,7 +77,11 @@ pub fn status_length(text: &str) -> usize {
     let mut len = 0;
     let mut last = 0;
     for m in URL.find_iter(text) {
-        len += text.get(last..m.start()).map(|s| s.chars().count()).unwrap_or(0) + 23;
+        len += text
+            .get(last..m.start())
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 23;
         last = m.end();
     }
     let rest = text.get(last..).unwrap_or("");
@@ -105,7 +112,11 @@ fn escape(s: &str, out: &mut String) {
 pub fn render(text: &str, mentions: &[LinkedMention], tag_url: impl Fn(&str) -> String) -> String {
     let normalised = text.replace("\r\n", "\n");
     let mut html = String::new();
-    for para in normalised.split("\n\n").map(|p| p.trim_matches('\n')).filter(|p| !p.trim().is_empty()) {
+    for para in normalised
+        .split("\n\n")
+        .map(|p| p.trim_matches('\n'))
+        .filter(|p| !p.trim().is_empty())
+    {
         html.push_str("<p>");
         for (i, line) in para.split('\n').enumerate() {
             if i > 0 {
@@ -120,13 +131,25 @@ pub fn render(text: &str, mentions: &[LinkedMention], tag_url: impl Fn(&str) -> 
 
 /// Renders one line: URLs first (their text is never scanned for mentions), then
 /// mentions and hashtags in the text between them.
-fn render_line(line: &str, mentions: &[LinkedMention], tag_url: &impl Fn(&str) -> String, out: &mut String) {
+fn render_line(
+    line: &str,
+    mentions: &[LinkedMention],
+    tag_url: &impl Fn(&str) -> String,
+    out: &mut String,
+) {
     let mut last = 0;
     for m in URL.find_iter(line) {
         // Trailing punctuation belongs to the sentence, not the link.
-        let url = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']']);
+        let url = m
+            .as_str()
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']']);
         let end = m.start() + url.len();
-        render_words(line.get(last..m.start()).unwrap_or(""), mentions, tag_url, out);
+        render_words(
+            line.get(last..m.start()).unwrap_or(""),
+            mentions,
+            tag_url,
+            out,
+        );
         out.push_str("<a href=\"");
         escape(url, out);
         out.push_str("\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\">");
@@ -139,31 +162,57 @@ fn render_line(line: &str, mentions: &[LinkedMention], tag_url: &impl Fn(&str) -
 
 #[derive(Debug)]
 enum Token<'a> {
-    Mention { start: usize, end: usize, link: &'a LinkedMention },
-    Tag { start: usize, end: usize, name: &'a str },
+    Mention {
+        start: usize,
+        end: usize,
+        link: &'a LinkedMention,
+    },
+    Tag {
+        start: usize,
+        end: usize,
+        name: &'a str,
+    },
 }
 
-fn render_words(text: &str, mentions: &[LinkedMention], tag_url: &impl Fn(&str) -> String, out: &mut String) {
+fn render_words(
+    text: &str,
+    mentions: &[LinkedMention],
+    tag_url: &impl Fn(&str) -> String,
+    out: &mut String,
+) {
     let mut tokens: Vec<Token> = Vec::new();
     for c in MENTION.captures_iter(text) {
-        let (Some(all), Some(pre), Some(user)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(all), Some(pre), Some(user)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         let domain = c.get(3).map(|d| d.as_str().to_lowercase());
-        if let Some(link) = mentions
-            .iter()
-            .find(|l| l.mention.username.eq_ignore_ascii_case(user.as_str()) && l.mention.domain == domain)
-        {
-            tokens.push(Token::Mention { start: all.start() + pre.len(), end: all.end(), link });
+        if let Some(link) = mentions.iter().find(|l| {
+            l.mention.username.eq_ignore_ascii_case(user.as_str()) && l.mention.domain == domain
+        }) {
+            tokens.push(Token::Mention {
+                start: all.start() + pre.len(),
+                end: all.end(),
+                link,
+            });
         }
     }
     for c in HASHTAG.captures_iter(text) {
-        let (Some(all), Some(pre), Some(name)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(all), Some(pre), Some(name)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         let start = all.start() + pre.len();
         let overlaps = tokens.iter().any(|t| match t {
-            Token::Mention { start: s, end: e, .. } => start < *e && all.end() > *s,
+            Token::Mention {
+                start: s, end: e, ..
+            } => start < *e && all.end() > *s,
             Token::Tag { .. } => false,
         });
         if !overlaps {
-            tokens.push(Token::Tag { start, end: all.end(), name: name.as_str() });
+            tokens.push(Token::Tag {
+                start,
+                end: all.end(),
+                name: name.as_str(),
+            });
         }
     }
     tokens.sort_by_key(|t| match t {
@@ -201,16 +250,47 @@ fn render_words(text: &str, mentions: &[LinkedMention], tag_url: &impl Fn(&str) 
 /// any non-http(s) link are dropped.
 pub fn sanitize_remote_html(html: &str) -> String {
     use std::collections::{HashMap, HashSet};
-    let tags: HashSet<&str> =
-        ["p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li", "blockquote"].into();
+    let tags: HashSet<&str> = [
+        "p",
+        "br",
+        "span",
+        "a",
+        "del",
+        "pre",
+        "code",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+    ]
+    .into();
     let mut tag_attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
     tag_attrs.insert("a", ["href", "translate"].into());
     tag_attrs.insert("span", ["translate"].into());
     tag_attrs.insert("ol", ["start", "reversed"].into());
     tag_attrs.insert("li", ["value"].into());
     let classes: HashMap<&str, HashSet<&str>> = [
-        ("a", ["mention", "hashtag", "u-url", "h-card", "status-link", "unhandled-link"].into()),
-        ("span", ["h-card", "mention", "hashtag", "ellipsis", "invisible"].into()),
+        (
+            "a",
+            [
+                "mention",
+                "hashtag",
+                "u-url",
+                "h-card",
+                "status-link",
+                "unhandled-link",
+            ]
+            .into(),
+        ),
+        (
+            "span",
+            ["h-card", "mention", "hashtag", "ellipsis", "invisible"].into(),
+        ),
     ]
     .into();
     ammonia::Builder::default()
@@ -239,28 +319,46 @@ mod tests {
 
     #[test]
     fn finds_local_and_remote_mentions_but_not_emails_or_paths() {
-        let m = extract_mentions("hi @alice and @Bob@Beta.Example, mail me@x.org or see https://x.org/@carol; @alice again");
+        let m = extract_mentions(
+            "hi @alice and @Bob@Beta.Example, mail me@x.org or see https://x.org/@carol; @alice again",
+        );
         assert_eq!(
             m,
             vec![
-                MentionRef { username: "alice".into(), domain: None },
-                MentionRef { username: "Bob".into(), domain: Some("beta.example".into()) },
+                MentionRef {
+                    username: "alice".into(),
+                    domain: None
+                },
+                MentionRef {
+                    username: "Bob".into(),
+                    domain: Some("beta.example".into())
+                },
             ]
         );
     }
 
     #[test]
     fn finds_hashtags_lowercased_once() {
-        assert_eq!(extract_hashtags("#Rust and #rust, #café #2026 a#b http://x/#frag #snake_case"), vec!["rust", "café", "snake_case"]);
+        assert_eq!(
+            extract_hashtags("#Rust and #rust, #café #2026 a#b http://x/#frag #snake_case"),
+            vec!["rust", "café", "snake_case"]
+        );
     }
 
     #[test]
     fn renders_paragraphs_links_mentions_and_tags_with_everything_escaped() {
         let alice = LinkedMention {
-            mention: MentionRef { username: "alice".into(), domain: None },
+            mention: MentionRef {
+                username: "alice".into(),
+                domain: None,
+            },
             url: "https://k.example/@alice".into(),
         };
-        let html = render("Hi @alice <b>&</b> #Rust\nsee https://example.org/a?b=1&c=2.\n\nbye @nobody", &[alice], tag_url);
+        let html = render(
+            "Hi @alice <b>&</b> #Rust\nsee https://example.org/a?b=1&c=2.\n\nbye @nobody",
+            &[alice],
+            tag_url,
+        );
         assert_eq!(
             html,
             "<p>Hi <span class=\"h-card\" translate=\"no\"><a href=\"https://k.example/@alice\" class=\"u-url mention\">@<span>alice</span></a></span> &lt;b&gt;&amp;&lt;/b&gt; \
@@ -281,10 +379,22 @@ see <a href=\"https://example.org/a?b=1&amp;c=2\" target=\"_blank\" rel=\"nofoll
         let dirty = r#"<p onclick="x()">Hi <a href="https://b.example/@bob" class="u-url mention evil">@bob</a><script>alert(1)</script>
 <img src="https://x/y.png"><a href="javascript:alert(1)">js</a><span class="invisible">https://</span><b style="color:red">b</b></p>"#;
         let clean = sanitize_remote_html(dirty);
-        assert!(!clean.contains("script") && !clean.contains("onclick") && !clean.contains("img") && !clean.contains("javascript"), "{clean}");
-        assert!(!clean.contains("style") && !clean.contains("evil"), "{clean}");
+        assert!(
+            !clean.contains("script")
+                && !clean.contains("onclick")
+                && !clean.contains("img")
+                && !clean.contains("javascript"),
+            "{clean}"
+        );
+        assert!(
+            !clean.contains("style") && !clean.contains("evil"),
+            "{clean}"
+        );
         assert!(clean.contains(r#"class="u-url mention""#), "{clean}");
-        assert!(clean.contains(r#"rel="nofollow noopener noreferrer""#), "{clean}");
+        assert!(
+            clean.contains(r#"rel="nofollow noopener noreferrer""#),
+            "{clean}"
+        );
         assert!(clean.contains(r#"<span class="invisible">"#), "{clean}");
         assert_eq!(strip_html("<b>Bob</b> <script>x</script>"), "Bob ");
     }
@@ -292,7 +402,10 @@ see <a href=\"https://example.org/a?b=1&amp;c=2\" target=\"_blank\" rel=\"nofoll
     #[test]
     fn counts_urls_as_23_and_remote_mentions_by_name() {
         assert_eq!(status_length("héllo"), 5);
-        assert_eq!(status_length("see https://example.org/a/very/long/path/indeed/yes"), 4 + 23);
+        assert_eq!(
+            status_length("see https://example.org/a/very/long/path/indeed/yes"),
+            4 + 23
+        );
         assert_eq!(status_length("@bob@beta.example hi"), "@bob hi".len());
     }
 }

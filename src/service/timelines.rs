@@ -21,7 +21,10 @@ pub struct StatusView {
 impl StatusView {
     /// The status whose content is shown (the original, for a reblog).
     pub fn shown(&self) -> &statuses::Model {
-        self.reblog.as_ref().map(|r| &r.status).unwrap_or(&self.status)
+        self.reblog
+            .as_ref()
+            .map(|r| &r.status)
+            .unwrap_or(&self.status)
     }
 }
 
@@ -30,32 +33,60 @@ impl StatusView {
 pub async fn hydrate(state: &AppState, rows: Vec<statuses::Model>) -> AppResult<Vec<StatusView>> {
     let conn = &state.db.read;
     let reblog_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
-    let originals: HashMap<i64, statuses::Model> =
-        db::statuses::find_many(conn, &reblog_ids).await?.into_iter().map(|s| (s.id, s)).collect();
-    let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).chain(originals.values().map(|s| s.account_id)).collect();
+    let originals: HashMap<i64, statuses::Model> = db::statuses::find_many(conn, &reblog_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut account_ids: Vec<i64> = rows
+        .iter()
+        .map(|s| s.account_id)
+        .chain(originals.values().map(|s| s.account_id))
+        .collect();
     account_ids.sort_unstable();
     account_ids.dedup();
-    let accounts: HashMap<i64, accounts::Model> =
-        db::accounts::find_many(conn, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+    let accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(conn, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {
-        let Some(account) = accounts.get(&s.account_id).cloned() else { continue };
+        let Some(account) = accounts.get(&s.account_id).cloned() else {
+            continue;
+        };
         let reblog = match s.reblog_of_id {
             None => None,
             Some(oid) => {
-                let Some(orig) = originals.get(&oid).cloned() else { continue };
-                let Some(orig_author) = accounts.get(&orig.account_id).cloned() else { continue };
-                Some(Box::new(StatusView { status: orig, account: orig_author, reblog: None }))
+                let Some(orig) = originals.get(&oid).cloned() else {
+                    continue;
+                };
+                let Some(orig_author) = accounts.get(&orig.account_id).cloned() else {
+                    continue;
+                };
+                Some(Box::new(StatusView {
+                    status: orig,
+                    account: orig_author,
+                    reblog: None,
+                }))
             }
         };
-        out.push(StatusView { status: s, account, reblog });
+        out.push(StatusView {
+            status: s,
+            account,
+            reblog,
+        });
     }
     Ok(out)
 }
 
 /// The viewer's home feed: what they posted and what the people they follow
 /// posted or boosted, newest first.
-pub async fn home(state: &AppState, account: &accounts::Model, page: &Page) -> AppResult<Vec<StatusView>> {
+pub async fn home(
+    state: &AppState,
+    account: &accounts::Model,
+    page: &Page,
+) -> AppResult<Vec<StatusView>> {
     let rows = db::feeds::page(&state.db.read, account.id, page).await?;
     hydrate(state, rows).await
 }
@@ -69,7 +100,9 @@ pub async fn account(
     page: &Page,
 ) -> AppResult<Vec<StatusView>> {
     let conn = &state.db.read;
-    let author = db::accounts::find(conn, author_id).await?.ok_or_else(AppError::not_found)?;
+    let author = db::accounts::find(conn, author_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let scope = match viewer {
         Some(v) if v.id == author.id => AuthorScope::Author,
         _ if author.suspended_at.is_some() => return Ok(Vec::new()),
@@ -77,7 +110,10 @@ pub async fn account(
             if db::relationships::blocked_either_way(conn, v.id, author.id).await? {
                 return Ok(Vec::new());
             }
-            if db::relationships::find_follow(conn, v.id, author.id).await?.is_some() {
+            if db::relationships::find_follow(conn, v.id, author.id)
+                .await?
+                .is_some()
+            {
                 AuthorScope::Follower
             } else {
                 AuthorScope::Public
@@ -85,15 +121,18 @@ pub async fn account(
         }
         None => AuthorScope::Public,
     };
-    let rows = db::statuses::account_timeline(conn, author.id, viewer.map(|v| v.id), scope, filter, page).await?;
+    let rows =
+        db::statuses::account_timeline(conn, author.id, viewer.map(|v| v.id), scope, filter, page)
+            .await?;
     let mut views = hydrate(state, rows).await?;
     // A reblog is shown only if its original is visible to the viewer too.
     let mut kept = Vec::with_capacity(views.len());
     for v in views.drain(..) {
         if let Some(orig) = &v.reblog
-            && !super::visibility::can_view(conn, &orig.status, viewer).await? {
-                continue;
-            }
+            && !super::visibility::can_view(conn, &orig.status, viewer).await?
+        {
+            continue;
+        }
         kept.push(v);
     }
     Ok(kept)
@@ -119,6 +158,7 @@ pub async fn public(
         PublicScope::Local => Some(true),
         PublicScope::Remote => Some(false),
     };
-    let rows = db::statuses::public_timeline(&state.db.read, viewer.map(|v| v.id), local, page).await?;
+    let rows =
+        db::statuses::public_timeline(&state.db.read, viewer.map(|v| v.id), local, page).await?;
     hydrate(state, rows).await
 }

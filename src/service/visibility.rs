@@ -47,7 +47,10 @@ pub async fn relation(
     author: &accounts::Model,
     viewer: Option<&accounts::Model>,
 ) -> AppResult<ViewerRelation> {
-    let mut r = ViewerRelation { author_suspended: author.suspended_at.is_some(), ..ViewerRelation::default() };
+    let mut r = ViewerRelation {
+        author_suspended: author.suspended_at.is_some(),
+        ..ViewerRelation::default()
+    };
     let Some(viewer) = viewer else { return Ok(r) };
     r.logged_in = true;
     r.is_author = viewer.id == status.account_id;
@@ -58,7 +61,9 @@ pub async fn relation(
     if matches!(status.visibility, Visibility::Private | Visibility::Direct) {
         r.mentioned = db::statuses::is_mentioned(conn, status.id, viewer.id).await?;
         if status.visibility == Visibility::Private && !r.mentioned {
-            r.follows_author = db::relationships::find_follow(conn, viewer.id, status.account_id).await?.is_some();
+            r.follows_author = db::relationships::find_follow(conn, viewer.id, status.account_id)
+                .await?
+                .is_some();
         }
     }
     Ok(r)
@@ -71,14 +76,26 @@ pub async fn can_view(
     status: &statuses::Model,
     viewer: Option<&accounts::Model>,
 ) -> AppResult<bool> {
-    let Some(author) = db::accounts::find(conn, status.account_id).await? else { return Ok(false) };
-    if !may_see(status.visibility, relation(conn, status, &author, viewer).await?) {
+    let Some(author) = db::accounts::find(conn, status.account_id).await? else {
+        return Ok(false);
+    };
+    if !may_see(
+        status.visibility,
+        relation(conn, status, &author, viewer).await?,
+    ) {
         return Ok(false);
     }
     if let Some(orig_id) = status.reblog_of_id {
-        let Some(orig) = db::statuses::find(conn, orig_id).await? else { return Ok(false) };
-        let Some(orig_author) = db::accounts::find(conn, orig.account_id).await? else { return Ok(false) };
-        return Ok(may_see(orig.visibility, relation(conn, &orig, &orig_author, viewer).await?));
+        let Some(orig) = db::statuses::find(conn, orig_id).await? else {
+            return Ok(false);
+        };
+        let Some(orig_author) = db::accounts::find(conn, orig.account_id).await? else {
+            return Ok(false);
+        };
+        return Ok(may_see(
+            orig.visibility,
+            relation(conn, &orig, &orig_author, viewer).await?,
+        ));
     }
     Ok(true)
 }
@@ -91,21 +108,100 @@ mod tests {
     /// public, unlisted, private and direct, in that order.
     #[test]
     fn visibility_table() {
-        let logged = ViewerRelation { logged_in: true, ..Default::default() };
+        let logged = ViewerRelation {
+            logged_in: true,
+            ..Default::default()
+        };
         let cases: &[(&str, ViewerRelation, [bool; 4])] = &[
-            ("author", ViewerRelation { is_author: true, ..logged }, [true, true, true, true]),
-            ("follower", ViewerRelation { follows_author: true, ..logged }, [true, true, true, false]),
-            ("mentioned", ViewerRelation { mentioned: true, ..logged }, [true, true, true, true]),
-            ("mentioned follower", ViewerRelation { mentioned: true, follows_author: true, ..logged }, [true, true, true, true]),
+            (
+                "author",
+                ViewerRelation {
+                    is_author: true,
+                    ..logged
+                },
+                [true, true, true, true],
+            ),
+            (
+                "follower",
+                ViewerRelation {
+                    follows_author: true,
+                    ..logged
+                },
+                [true, true, true, false],
+            ),
+            (
+                "mentioned",
+                ViewerRelation {
+                    mentioned: true,
+                    ..logged
+                },
+                [true, true, true, true],
+            ),
+            (
+                "mentioned follower",
+                ViewerRelation {
+                    mentioned: true,
+                    follows_author: true,
+                    ..logged
+                },
+                [true, true, true, true],
+            ),
             ("stranger", logged, [true, true, false, false]),
-            ("blocked", ViewerRelation { blocked: true, ..logged }, [false, false, false, false]),
-            ("blocked but mentioned", ViewerRelation { blocked: true, mentioned: true, ..logged }, [false, false, false, false]),
-            ("blocked follower", ViewerRelation { blocked: true, follows_author: true, ..logged }, [false, false, false, false]),
-            ("logged out", ViewerRelation::default(), [true, true, false, false]),
-            ("suspended author, stranger", ViewerRelation { author_suspended: true, ..logged }, [false, false, false, false]),
-            ("suspended author, themselves", ViewerRelation { author_suspended: true, is_author: true, ..logged }, [true, true, true, true]),
+            (
+                "blocked",
+                ViewerRelation {
+                    blocked: true,
+                    ..logged
+                },
+                [false, false, false, false],
+            ),
+            (
+                "blocked but mentioned",
+                ViewerRelation {
+                    blocked: true,
+                    mentioned: true,
+                    ..logged
+                },
+                [false, false, false, false],
+            ),
+            (
+                "blocked follower",
+                ViewerRelation {
+                    blocked: true,
+                    follows_author: true,
+                    ..logged
+                },
+                [false, false, false, false],
+            ),
+            (
+                "logged out",
+                ViewerRelation::default(),
+                [true, true, false, false],
+            ),
+            (
+                "suspended author, stranger",
+                ViewerRelation {
+                    author_suspended: true,
+                    ..logged
+                },
+                [false, false, false, false],
+            ),
+            (
+                "suspended author, themselves",
+                ViewerRelation {
+                    author_suspended: true,
+                    is_author: true,
+                    ..logged
+                },
+                [true, true, true, true],
+            ),
         ];
-        let vis = [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct];
+        let vis = [
+            Visibility::Public,
+            Visibility::Unlisted,
+            Visibility::Private,
+            Visibility::Direct,
+        ];
         for (name, rel, expected) in cases {
             for (v, want) in vis.iter().zip(expected) {
                 assert_eq!(may_see(*v, *rel), *want, "{name} / {v:?}");

@@ -39,39 +39,78 @@ pub async fn env_with(extra: &[(&str, &str)]) -> TestEnv {
     let db = TestDatabase::new(dir.path()).await;
     let config = test_config(dir.path(), &db.url, extra);
     let state = AppState::new(config).await.expect("state");
-    TestEnv { state, _dir: dir, _db: db }
+    TestEnv {
+        state,
+        _dir: dir,
+        _db: db,
+    }
 }
 
 impl TestEnv {
     /// A registered, approved local user named `name` (password `password-of-NAME`).
     pub async fn user(&self, name: &str) -> accounts::Model {
-        let (a, _) = register(&self.state, NewUser::new(name, &format!("{name}@example.org"), &format!("password-of-{name}")))
-            .await
-            .expect("register");
+        let (a, _) = register(
+            &self.state,
+            NewUser::new(
+                name,
+                &format!("{name}@example.org"),
+                &format!("password-of-{name}"),
+            ),
+        )
+        .await
+        .expect("register");
         a
     }
 
     /// The account as it is now in the database (counters change).
     pub async fn reload(&self, a: &accounts::Model) -> accounts::Model {
-        entity::accounts::Entity::find_by_id(a.id).one(&self.state.db.read).await.unwrap().unwrap()
+        entity::accounts::Entity::find_by_id(a.id)
+            .one(&self.state.db.read)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     pub async fn reload_status(&self, s: &statuses::Model) -> statuses::Model {
-        entity::statuses::Entity::find_by_id(s.id).one(&self.state.db.read).await.unwrap().unwrap()
+        entity::statuses::Entity::find_by_id(s.id)
+            .one(&self.state.db.read)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
-    pub async fn post(&self, author: &accounts::Model, text: &str, v: Visibility) -> statuses::Model {
-        create(&self.state, author, NewStatus::new(text, v)).await.expect("post")
+    pub async fn post(
+        &self,
+        author: &accounts::Model,
+        text: &str,
+        v: Visibility,
+    ) -> statuses::Model {
+        create(&self.state, author, NewStatus::new(text, v))
+            .await
+            .expect("post")
     }
 
-    pub async fn reply(&self, author: &accounts::Model, to: &statuses::Model, text: &str, v: Visibility) -> statuses::Model {
-        create(&self.state, author, NewStatus::new(text, v).reply_to(to.id)).await.expect("reply")
+    pub async fn reply(
+        &self,
+        author: &accounts::Model,
+        to: &statuses::Model,
+        text: &str,
+        v: Visibility,
+    ) -> statuses::Model {
+        create(&self.state, author, NewStatus::new(text, v).reply_to(to.id))
+            .await
+            .expect("reply")
     }
 
     /// Status ids in `reader`'s home feed, newest first.
     pub async fn home_ids(&self, reader: &accounts::Model) -> Vec<i64> {
         let page = kith::db::Page::new(40);
-        kith::service::timelines::home(&self.state, reader, &page).await.unwrap().into_iter().map(|v| v.status.id).collect()
+        kith::service::timelines::home(&self.state, reader, &page)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.status.id)
+            .collect()
     }
 
     pub async fn count<E>(&self, _e: E) -> u64
@@ -79,7 +118,9 @@ impl TestEnv {
         E: EntityTrait,
         E::Model: Sync,
     {
-        PaginatorTrait::count(E::find(), &self.state.db.read).await.unwrap()
+        PaginatorTrait::count(E::find(), &self.state.db.read)
+            .await
+            .unwrap()
     }
 }
 
@@ -109,7 +150,10 @@ impl TestEnv {
 
 /// A client that does not follow redirects, so tests see them.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub const AP: &str = "application/activity+json";

@@ -9,9 +9,18 @@ use serde_json::Value;
 use crate::common::{AP, client, env};
 
 async fn get_json(url: &str, accept: &str) -> (u16, String, Value) {
-    let r = client().get(url).header(ACCEPT, accept).send().await.unwrap();
+    let r = client()
+        .get(url)
+        .header(ACCEPT, accept)
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
-    let ct = r.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let ct = r
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     let body = r.json().await.unwrap_or(Value::Null);
     (status, ct, body)
 }
@@ -21,7 +30,11 @@ async fn webfinger_finds_local_accounts_by_acct_and_by_url() {
     let env = env().await;
     env.user("alice").await;
     let srv = env.serve().await;
-    let (status, ct, jrd) = get_json(&srv.url("/.well-known/webfinger?resource=acct:alice@kith.test"), "application/jrd+json").await;
+    let (status, ct, jrd) = get_json(
+        &srv.url("/.well-known/webfinger?resource=acct:alice@kith.test"),
+        "application/jrd+json",
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(ct.starts_with("application/jrd+json"), "{ct}");
     assert_eq!(jrd["subject"], "acct:alice@kith.test");
@@ -29,11 +42,23 @@ async fn webfinger_finds_local_accounts_by_acct_and_by_url() {
     let me = links.iter().find(|l| l["rel"] == "self").unwrap();
     assert_eq!(me["type"], "application/activity+json");
     assert_eq!(me["href"], "http://kith.test/users/alice");
-    let page = links.iter().find(|l| l["rel"] == "http://webfinger.net/rel/profile-page").unwrap();
+    let page = links
+        .iter()
+        .find(|l| l["rel"] == "http://webfinger.net/rel/profile-page")
+        .unwrap();
     assert_eq!(page["href"], "http://kith.test/@alice");
 
-    for resource in ["acct:ALICE@kith.test", "http://kith.test/users/alice", "http://kith.test/@alice", "alice@kith.test"] {
-        let (status, _, jrd) = get_json(&srv.url(&format!("/.well-known/webfinger?resource={resource}")), "*/*").await;
+    for resource in [
+        "acct:ALICE@kith.test",
+        "http://kith.test/users/alice",
+        "http://kith.test/@alice",
+        "alice@kith.test",
+    ] {
+        let (status, _, jrd) = get_json(
+            &srv.url(&format!("/.well-known/webfinger?resource={resource}")),
+            "*/*",
+        )
+        .await;
         assert_eq!(status, 200, "{resource}");
         assert_eq!(jrd["subject"], "acct:alice@kith.test", "{resource}");
     }
@@ -43,7 +68,11 @@ async fn webfinger_finds_local_accounts_by_acct_and_by_url() {
         ("http://elsewhere.example/users/alice", 404),
         ("acct:", 400),
     ] {
-        let (status, _, body) = get_json(&srv.url(&format!("/.well-known/webfinger?resource={resource}")), "*/*").await;
+        let (status, _, body) = get_json(
+            &srv.url(&format!("/.well-known/webfinger?resource={resource}")),
+            "*/*",
+        )
+        .await;
         assert_eq!(status, want, "{resource}");
         assert!(body["error"].is_string(), "{resource}: {body}");
     }
@@ -61,17 +90,43 @@ async fn host_meta_and_nodeinfo_report_real_figures() {
     env.post(&bob, "three", Visibility::Public).await;
     let srv = env.serve().await;
 
-    let r = client().get(srv.url("/.well-known/host-meta")).send().await.unwrap();
+    let r = client()
+        .get(srv.url("/.well-known/host-meta"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("application/xrd+xml"));
-    assert!(r.text().await.unwrap().contains(r#"template="http://kith.test/.well-known/webfinger?resource={uri}""#));
+    assert!(
+        r.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/xrd+xml")
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(r#"template="http://kith.test/.well-known/webfinger?resource={uri}""#)
+    );
 
     let (status, _, links) = get_json(&srv.url("/.well-known/nodeinfo"), "application/json").await;
     assert_eq!(status, 200);
-    let hrefs: Vec<&str> = links["links"].as_array().unwrap().iter().map(|l| l["href"].as_str().unwrap()).collect();
-    assert_eq!(hrefs, vec!["http://kith.test/nodeinfo/2.0", "http://kith.test/nodeinfo/2.1"]);
+    let hrefs: Vec<&str> = links["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["href"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hrefs,
+        vec![
+            "http://kith.test/nodeinfo/2.0",
+            "http://kith.test/nodeinfo/2.1"
+        ]
+    );
     for v in ["2.0", "2.1"] {
-        let (status, ct, ni) = get_json(&srv.url(&format!("/nodeinfo/{v}")), "application/json").await;
+        let (status, ct, ni) =
+            get_json(&srv.url(&format!("/nodeinfo/{v}")), "application/json").await;
         assert_eq!(status, 200);
         assert!(ct.contains(&format!("schema/{v}#")), "{ct}");
         assert_eq!(ni["version"], v);
@@ -93,11 +148,16 @@ async fn actors_are_served_as_activity_json_and_browsers_are_redirected() {
     let mut m = alice.clone().into_active_model();
     m.display_name = Set("Alice A.".into());
     m.note = Set("<p>Hi</p>".into());
-    m.fields = Set(serde_json::json!([{"name": "Site", "value": "<a href=\"https://a.example\">a.example</a>"}]));
+    m.fields = Set(
+        serde_json::json!([{"name": "Site", "value": "<a href=\"https://a.example\">a.example</a>"}]),
+    );
     m.update(&env.state.db.write).await.unwrap();
     let srv = env.serve().await;
 
-    for accept in [AP, r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#] {
+    for accept in [
+        AP,
+        r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#,
+    ] {
         let (status, ct, p) = get_json(&srv.url("/users/alice"), accept).await;
         assert_eq!(status, 200, "{accept}");
         assert!(ct.starts_with("application/activity+json"), "{ct}");
@@ -113,26 +173,45 @@ async fn actors_are_served_as_activity_json_and_browsers_are_redirected() {
         assert_eq!(p["followers"], "http://kith.test/users/alice/followers");
         assert_eq!(p["following"], "http://kith.test/users/alice/following");
         assert_eq!(p["endpoints"]["sharedInbox"], "http://kith.test/inbox");
-        assert_eq!(p["publicKey"]["id"], "http://kith.test/users/alice#main-key");
+        assert_eq!(
+            p["publicKey"]["id"],
+            "http://kith.test/users/alice#main-key"
+        );
         assert_eq!(p["publicKey"]["owner"], "http://kith.test/users/alice");
-        assert!(p["publicKey"]["publicKeyPem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+        assert!(
+            p["publicKey"]["publicKeyPem"]
+                .as_str()
+                .unwrap()
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
         assert_eq!(p["manuallyApprovesFollowers"], false);
         assert_eq!(p["discoverable"], true);
         assert!(p["published"].as_str().unwrap().ends_with('Z'));
         assert_eq!(p["attachment"][0]["type"], "PropertyValue");
         assert_eq!(p["attachment"][0]["name"], "Site");
     }
-    let r = client().get(srv.url("/users/alice")).header(ACCEPT, "text/html").send().await.unwrap();
+    let r = client()
+        .get(srv.url("/users/alice"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_redirection());
     assert_eq!(r.headers()[LOCATION], "http://kith.test/@alice");
 
     let (status, _, body) = get_json(&srv.url("/users/nobody"), AP).await;
     assert_eq!(status, 404);
     assert_eq!(body["error"], "Record not found");
-    kith::service::accounts::set_suspended(&env.state, "alice", true).await.unwrap();
+    kith::service::accounts::set_suspended(&env.state, "alice", true)
+        .await
+        .unwrap();
     let (status, _, _) = get_json(&srv.url("/users/alice"), AP).await;
     assert_eq!(status, 404);
-    let (status, _, _) = get_json(&srv.url("/.well-known/webfinger?resource=acct:alice@kith.test"), AP).await;
+    let (status, _, _) = get_json(
+        &srv.url("/.well-known/webfinger?resource=acct:alice@kith.test"),
+        AP,
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -142,7 +221,9 @@ async fn notes_and_their_create_activities_are_addressed_by_visibility() {
     let alice = env.user("alice").await;
     let bob = env.user("bob").await;
     let parent = env.post(&bob, "parent", Visibility::Public).await;
-    let s = env.reply(&alice, &parent, "@bob hello #Kith", Visibility::Public).await;
+    let s = env
+        .reply(&alice, &parent, "@bob hello #Kith", Visibility::Public)
+        .await;
     let unlisted = env.post(&alice, "quiet", Visibility::Unlisted).await;
     let private = env.post(&alice, "friends", Visibility::Private).await;
     let direct = env.post(&alice, "@bob secret", Visibility::Direct).await;
@@ -154,21 +235,48 @@ async fn notes_and_their_create_activities_are_addressed_by_visibility() {
     assert_eq!(n["id"], s.uri);
     assert_eq!(n["attributedTo"], "http://kith.test/users/alice");
     assert_eq!(n["inReplyTo"], parent.uri);
-    assert_eq!(n["to"], serde_json::json!(["https://www.w3.org/ns/activitystreams#Public"]));
-    assert_eq!(n["cc"], serde_json::json!(["http://kith.test/users/alice/followers", "http://kith.test/users/bob"]));
+    assert_eq!(
+        n["to"],
+        serde_json::json!(["https://www.w3.org/ns/activitystreams#Public"])
+    );
+    assert_eq!(
+        n["cc"],
+        serde_json::json!([
+            "http://kith.test/users/alice/followers",
+            "http://kith.test/users/bob"
+        ])
+    );
     assert_eq!(n["url"], format!("http://kith.test/@alice/{}", s.id));
     assert!(n["content"].as_str().unwrap().contains("u-url mention"));
     let tags = n["tag"].as_array().unwrap();
-    assert!(tags.iter().any(|t| t["type"] == "Mention" && t["href"] == "http://kith.test/users/bob" && t["name"] == "@bob@kith.test"));
-    assert!(tags.iter().any(|t| t["type"] == "Hashtag" && t["name"] == "#kith" && t["href"] == "http://kith.test/tags/kith"));
+    assert!(tags.iter().any(|t| t["type"] == "Mention"
+        && t["href"] == "http://kith.test/users/bob"
+        && t["name"] == "@bob@kith.test"));
+    assert!(tags.iter().any(|t| t["type"] == "Hashtag"
+        && t["name"] == "#kith"
+        && t["href"] == "http://kith.test/tags/kith"));
     assert_eq!(n["sensitive"], false);
     assert!(n["summary"].is_null());
 
-    let (_, _, u) = get_json(&srv.url(&format!("/users/alice/statuses/{}", unlisted.id)), AP).await;
-    assert_eq!(u["to"], serde_json::json!(["http://kith.test/users/alice/followers"]));
-    assert_eq!(u["cc"], serde_json::json!(["https://www.w3.org/ns/activitystreams#Public"]));
+    let (_, _, u) = get_json(
+        &srv.url(&format!("/users/alice/statuses/{}", unlisted.id)),
+        AP,
+    )
+    .await;
+    assert_eq!(
+        u["to"],
+        serde_json::json!(["http://kith.test/users/alice/followers"])
+    );
+    assert_eq!(
+        u["cc"],
+        serde_json::json!(["https://www.w3.org/ns/activitystreams#Public"])
+    );
 
-    let (status, _, c) = get_json(&srv.url(&format!("/users/alice/statuses/{}/activity", s.id)), AP).await;
+    let (status, _, c) = get_json(
+        &srv.url(&format!("/users/alice/statuses/{}/activity", s.id)),
+        AP,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(c["type"], "Create");
     assert_eq!(c["id"], format!("{}/activity", s.uri));
@@ -187,9 +295,17 @@ async fn notes_and_their_create_activities_are_addressed_by_visibility() {
         let (status, _, _) = get_json(&srv.url(&path), AP).await;
         assert_eq!(status, 404, "{path}");
     }
-    let r = client().get(srv.url(&format!("/users/alice/statuses/{}", s.id))).header(ACCEPT, "text/html").send().await.unwrap();
+    let r = client()
+        .get(srv.url(&format!("/users/alice/statuses/{}", s.id)))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_redirection());
-    assert_eq!(r.headers()[LOCATION].to_str().unwrap(), format!("http://kith.test/@alice/{}", s.id));
+    assert_eq!(
+        r.headers()[LOCATION].to_str().unwrap(),
+        format!("http://kith.test/@alice/{}", s.id)
+    );
 }
 
 #[tokio::test]
@@ -198,15 +314,25 @@ async fn outbox_and_follow_collections_are_paged() {
     let alice = env.user("alice").await;
     let bob = env.user("bob").await;
     let carol = env.user("carol").await;
-    follow(&env.state, &bob, alice.id, FollowOptions::default()).await.unwrap();
-    follow(&env.state, &carol, alice.id, FollowOptions::default()).await.unwrap();
+    follow(&env.state, &bob, alice.id, FollowOptions::default())
+        .await
+        .unwrap();
+    follow(&env.state, &carol, alice.id, FollowOptions::default())
+        .await
+        .unwrap();
     let bobs = env.post(&bob, "bob's", Visibility::Public).await;
     let mut ids = Vec::new();
     for i in 0..22 {
-        ids.push(env.post(&alice, &format!("post {i}"), Visibility::Public).await.id);
+        ids.push(
+            env.post(&alice, &format!("post {i}"), Visibility::Public)
+                .await
+                .id,
+        );
     }
     env.post(&alice, "private", Visibility::Private).await;
-    let boost = kith::service::interactions::reblog(&env.state, &alice, bobs.id, None).await.unwrap();
+    let boost = kith::service::interactions::reblog(&env.state, &alice, bobs.id, None)
+        .await
+        .unwrap();
     let srv = env.serve().await;
 
     let (status, _, c) = get_json(&srv.url("/users/alice/outbox"), AP).await;
@@ -223,7 +349,11 @@ async fn outbox_and_follow_collections_are_paged() {
     assert_eq!(items[0]["object"], bobs.uri);
     assert_eq!(items[1]["type"], "Create");
     assert_eq!(items[1]["object"]["content"], "<p>post 21</p>");
-    assert!(items.iter().all(|i| i["object"]["content"] != "<p>private</p>"));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["object"]["content"] != "<p>private</p>")
+    );
     let next = p1["next"].as_str().unwrap().replace("http://kith.test", "");
     let (_, _, p2) = get_json(&srv.url(&next), AP).await;
     let items2 = p2["orderedItems"].as_array().unwrap();
@@ -236,9 +366,15 @@ async fn outbox_and_follow_collections_are_paged() {
     let (_, _, f) = get_json(&srv.url("/users/alice/followers"), AP).await;
     assert_eq!(f["totalItems"], 2);
     let (_, _, fp) = get_json(&srv.url("/users/alice/followers?page=true"), AP).await;
-    assert_eq!(fp["orderedItems"], serde_json::json!(["http://kith.test/users/carol", "http://kith.test/users/bob"]));
+    assert_eq!(
+        fp["orderedItems"],
+        serde_json::json!(["http://kith.test/users/carol", "http://kith.test/users/bob"])
+    );
     let (_, _, g) = get_json(&srv.url("/users/bob/following?page=true"), AP).await;
-    assert_eq!(g["orderedItems"], serde_json::json!(["http://kith.test/users/alice"]));
+    assert_eq!(
+        g["orderedItems"],
+        serde_json::json!(["http://kith.test/users/alice"])
+    );
 
     // A locked account shows its counts only.
     let mut m = env.reload(&alice).await.into_active_model();

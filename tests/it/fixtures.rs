@@ -9,35 +9,74 @@ use kith::apub::actors::parse_actor;
 use kith::apub::inbox::{envelope, read_note};
 use serde_json::Value;
 
-const ACTIVITIES: &[&str] = &["Follow", "Create", "Like", "Announce", "Delete", "Update", "Undo", "Accept", "Reject", "Block"];
+const ACTIVITIES: &[&str] = &[
+    "Follow", "Create", "Like", "Announce", "Delete", "Update", "Undo", "Accept", "Reject", "Block",
+];
 const POSTS: &[&str] = &["Note", "Article", "Page", "Question"];
 const ACTORS: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];
 
 /// Fixtures refused on purpose although their names do not say they are broken.
 const REFUSED: &[(&str, &str)] = &[
     ("gnusocial/group.json", "its key is owned by another actor"),
-    ("generic/activitypub-client-post-activity.json", "a client-to-server post without an id; servers must send ids"),
+    (
+        "generic/activitypub-client-post-activity.json",
+        "a client-to-server post without an id; servers must send ids",
+    ),
     ("generic/fep-e232.json", "an example without an id"),
-    ("misskey/misskey-like.json", "hand-edited: the id is on misskey.xyz, the actor on mastodon.example.org"),
-    ("pleroma/https__info.pleroma.site_activity.json", "hand-edited: the note is on another host than its author"),
-    ("pleroma/https__info.pleroma.site_activity3.json", "hand-edited: the note is on another host than its author"),
+    (
+        "misskey/misskey-like.json",
+        "hand-edited: the id is on misskey.xyz, the actor on mastodon.example.org",
+    ),
+    (
+        "pleroma/https__info.pleroma.site_activity.json",
+        "hand-edited: the note is on another host than its author",
+    ),
+    (
+        "pleroma/https__info.pleroma.site_activity3.json",
+        "hand-edited: the note is on another host than its author",
+    ),
 ];
 
 /// Fixtures named as broken that are read on purpose, because what is broken
 /// about them is something Kith never trusts or never uses.
 const ACCEPTED: &[(&str, &str)] = &[
-    ("mastodon/bogus-mastodon-announce.json", "the embedded object of an Announce is ignored; the post is fetched from its own host"),
-    ("pleroma/spoofed-object.json", "the spoof only shows when fetched from another URL, which fetch_object refuses"),
-    ("fedibird/fedibird_quote_mismatched.json", "the mismatch is in quote fields, which Kith does not read"),
-    ("minds/minds-invalid-mention-post.json", "a mention of an unknown account is simply not linked"),
-    ("takahe/nonsense_attachment_user.json", "a malformed attachment list is ignored; the actor is otherwise valid"),
+    (
+        "mastodon/bogus-mastodon-announce.json",
+        "the embedded object of an Announce is ignored; the post is fetched from its own host",
+    ),
+    (
+        "pleroma/spoofed-object.json",
+        "the spoof only shows when fetched from another URL, which fetch_object refuses",
+    ),
+    (
+        "fedibird/fedibird_quote_mismatched.json",
+        "the mismatch is in quote fields, which Kith does not read",
+    ),
+    (
+        "minds/minds-invalid-mention-post.json",
+        "a mention of an unknown account is simply not linked",
+    ),
+    (
+        "takahe/nonsense_attachment_user.json",
+        "a malformed attachment list is ignored; the actor is otherwise valid",
+    ),
 ];
 
 fn negative(name: &str) -> bool {
     if ACCEPTED.iter().any(|(f, _)| name.ends_with(f)) {
         return false;
     }
-    ["bogus", "spoofed", "evil", "imposter", "invalid", "mismatched", "nonsense"].iter().any(|n| name.contains(n))
+    [
+        "bogus",
+        "spoofed",
+        "evil",
+        "imposter",
+        "invalid",
+        "mismatched",
+        "nonsense",
+    ]
+    .iter()
+    .any(|n| name.contains(n))
         || REFUSED.iter().any(|(f, _)| name.ends_with(f))
 }
 
@@ -51,9 +90,17 @@ fn fixtures() -> Vec<(String, Value)> {
         }
         for f in std::fs::read_dir(&dir).unwrap() {
             let path = f.unwrap().path();
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            let Ok(json) = serde_json::from_str::<Value>(&text) else { continue };
-            let name = format!("{}/{}", dir.file_name().unwrap().to_string_lossy(), path.file_name().unwrap().to_string_lossy());
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(json) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            let name = format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                path.file_name().unwrap().to_string_lossy()
+            );
             out.push((name, json));
         }
     }
@@ -65,7 +112,11 @@ fn fixtures() -> Vec<(String, Value)> {
 fn author_of(post: &Value) -> Option<entity::accounts::Model> {
     let uri = match post.get("attributedTo")? {
         Value::String(s) => s.clone(),
-        Value::Array(a) => a.iter().find_map(|x| x.as_str().map(str::to_string).or_else(|| x.get("id")?.as_str().map(str::to_string)))?,
+        Value::Array(a) => a.iter().find_map(|x| {
+            x.as_str()
+                .map(str::to_string)
+                .or_else(|| x.get("id")?.as_str().map(str::to_string))
+        })?,
         Value::Object(o) => o.get("id")?.as_str()?.to_string(),
         _ => return None,
     };
@@ -73,7 +124,9 @@ fn author_of(post: &Value) -> Option<entity::accounts::Model> {
     Some(entity::accounts::Model {
         id: 1,
         username: "author".into(),
-        domain: url::Url::parse(&uri).ok().and_then(|u| u.host_str().map(str::to_string)),
+        domain: url::Url::parse(&uri)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string)),
         display_name: String::new(),
         note: String::new(),
         note_source: None,
@@ -117,12 +170,23 @@ fn every_captured_activity_actor_and_post_is_handled_on_purpose() {
     let mut counted = std::collections::BTreeMap::<&str, usize>::new();
     let mut failures = Vec::new();
     for (name, json) in fixtures() {
-        let Some(kind) = json.get("type").and_then(Value::as_str) else { continue };
+        let Some(kind) = json.get("type").and_then(Value::as_str) else {
+            continue;
+        };
         let result: Result<(), String> = if ACTIVITIES.contains(&kind) {
-            envelope(&json).map(|_| ()).and_then(|_| match json.get("object") {
-                Some(o) if kind == "Create" && o.is_object() && POSTS.contains(&o.get("type").and_then(Value::as_str).unwrap_or("")) => check_post(o),
-                _ => Ok(()),
-            })
+            envelope(&json)
+                .map(|_| ())
+                .and_then(|_| match json.get("object") {
+                    Some(o)
+                        if kind == "Create"
+                            && o.is_object()
+                            && POSTS
+                                .contains(&o.get("type").and_then(Value::as_str).unwrap_or("")) =>
+                    {
+                        check_post(o)
+                    }
+                    _ => Ok(()),
+                })
         } else if POSTS.contains(&kind) {
             check_post(&json)
         } else if ACTORS.contains(&kind) {
@@ -130,13 +194,26 @@ fn every_captured_activity_actor_and_post_is_handled_on_purpose() {
         } else {
             continue;
         };
-        *counted.entry(if ACTIVITIES.contains(&kind) { "activity" } else if POSTS.contains(&kind) { "post" } else { "actor" }).or_default() += 1;
+        *counted
+            .entry(if ACTIVITIES.contains(&kind) {
+                "activity"
+            } else if POSTS.contains(&kind) {
+                "post"
+            } else {
+                "actor"
+            })
+            .or_default() += 1;
         match (result, negative(&name)) {
             (Ok(()), false) | (Err(_), true) => {}
-            (Ok(()), true) => failures.push(format!("{name}: accepted, but it is a deliberately broken document")),
+            (Ok(()), true) => failures.push(format!(
+                "{name}: accepted, but it is a deliberately broken document"
+            )),
             (Err(e), false) => failures.push(format!("{name}: refused: {e}")),
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(counted["activity"] >= 60 && counted["post"] >= 50 && counted["actor"] >= 60, "{counted:?}");
+    assert!(
+        counted["activity"] >= 60 && counted["post"] >= 50 && counted["actor"] >= 60,
+        "{counted:?}"
+    );
 }

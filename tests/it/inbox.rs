@@ -30,10 +30,17 @@ async fn fetches_refuse_private_addresses_unless_allowed() {
     target.user("bob").await;
     let srv = target.serve().await;
     let host = format!("localhost:{}", srv.addr.port());
-    let e = kith::apub::actors::resolve_acct(&strict.state, "bob", &host).await.unwrap_err();
-    assert!(e.to_string().contains("private address") || e.to_string().contains("could not be fetched"), "{e}");
+    let e = kith::apub::actors::resolve_acct(&strict.state, "bob", &host)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("private address") || e.to_string().contains("could not be fetched"),
+        "{e}"
+    );
     let url = url::Url::parse(&format!("http://127.0.0.1:{}/users/bob", srv.addr.port())).unwrap();
-    let e = kith::apub::fetch::fetch_object(&strict.state, &url).await.unwrap_err();
+    let e = kith::apub::fetch::fetch_object(&strict.state, &url)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("private address"), "{e}");
 
     // The same lookups work where private addresses are allowed (as in tests).
@@ -41,6 +48,11 @@ async fn fetches_refuse_private_addresses_unless_allowed() {
     let bob = kith::apub::actors::resolve_acct(&lax.state, "bob", &host).await;
     // The target's actor ids say kith.test, not localhost: the id check refuses it.
     assert!(bob.is_err());
-    let e = kith::apub::fetch::fetch_object(&lax.state, &url).await.unwrap_err();
-    assert!(matches!(e, kith::apub::fetch::FetchError::WrongHost), "{e:?}");
+    let e = kith::apub::fetch::fetch_object(&lax.state, &url)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, kith::apub::fetch::FetchError::WrongHost),
+        "{e:?}"
+    );
 }

@@ -1,6 +1,11 @@
 //! The integration tests of the `kith` crate: one binary, real databases,
 //! real HTTP on 127.0.0.1, the real `kith` executable.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod accounts;
 mod api;

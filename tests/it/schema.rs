@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mastodon-openapi-schema.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/mastodon-openapi-schema.json");
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     })
 }
@@ -68,9 +69,11 @@ fn check(schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>, depth:
         _ => {}
     }
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-        && !v.is_null() && !allowed.contains(v) {
-            errors.push(format!("{path}: {v} is not one of {allowed:?}"));
-        }
+        && !v.is_null()
+        && !allowed.contains(v)
+    {
+        errors.push(format!("{path}: {v} is not one of {allowed:?}"));
+    }
     if let Some(obj) = v.as_object() {
         if let Some(req) = schema.get("required").and_then(Value::as_array) {
             for r in req.iter().filter_map(Value::as_str) {
@@ -100,13 +103,31 @@ pub fn assert_conforms(component: &str, v: &Value) {
     assert!(!schema.is_null(), "no component {component} in the spec");
     let mut errors = Vec::new();
     check(schema, v, component, &mut errors, 0);
-    assert!(errors.is_empty(), "{component} does not conform:\n{}\n{v:#}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{component} does not conform:\n{}\n{v:#}",
+        errors.join("\n")
+    );
 }
 
 #[test]
 fn the_checker_catches_deviations() {
     let mut errors = Vec::new();
-    check(resolve("Relationship"), &serde_json::json!({"id": 1, "following": "yes"}), "R", &mut errors, 0);
-    assert!(errors.iter().any(|e| e.contains("R.id: expected string")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("missing required blocking")), "{errors:?}");
+    check(
+        resolve("Relationship"),
+        &serde_json::json!({"id": 1, "following": "yes"}),
+        "R",
+        &mut errors,
+        0,
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("R.id: expected string")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("missing required blocking")),
+        "{errors:?}"
+    );
 }

@@ -30,17 +30,33 @@ async fn run_serves_health_and_json_errors_then_shuts_down_gracefully() {
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), "OK");
 
-    let missing = client.get(format!("http://{addr}/no/such/page")).send().await.unwrap();
+    let missing = client
+        .get(format!("http://{addr}/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
     let body: serde_json::Value = missing.json().await.unwrap();
     assert_eq!(body, serde_json::json!({"error": "Record not found"}));
 
     if !db.url.starts_with("postgres") {
-        assert!(dir.path().join("kith.db").exists(), "the SQLite database was created");
+        assert!(
+            dir.path().join("kith.db").exists(),
+            "the SQLite database was created"
+        );
     }
 
     tx.send(()).unwrap();
-    let result = tokio::time::timeout(Duration::from_secs(30), server).await.expect("shut down in time");
+    let result = tokio::time::timeout(Duration::from_secs(30), server)
+        .await
+        .expect("shut down in time");
     result.unwrap().unwrap();
-    assert!(client.get(format!("http://{addr}/health")).send().await.is_err(), "no longer listening");
+    assert!(
+        client
+            .get(format!("http://{addr}/health"))
+            .send()
+            .await
+            .is_err(),
+        "no longer listening"
+    );
 }

@@ -15,27 +15,75 @@ async fn home_pagination_follows_mastodon_semantics() {
     let env = env().await;
     let alice = env.user("alice").await;
     let bob = env.user("bob").await;
-    follow(&env.state, &alice, bob.id, FollowOptions::default()).await.unwrap();
+    follow(&env.state, &alice, bob.id, FollowOptions::default())
+        .await
+        .unwrap();
     let mut posted = Vec::new();
     for i in 0..7 {
         let author = if i % 2 == 0 { &bob } else { &alice };
-        posted.push(env.post(author, &format!("post {i}"), Visibility::Public).await.id);
+        posted.push(
+            env.post(author, &format!("post {i}"), Visibility::Public)
+                .await
+                .id,
+        );
     }
     posted.reverse(); // newest first
-    let p = |max_id, since_id, min_id, limit| Page { max_id, since_id, min_id, limit };
+    let p = |max_id, since_id, min_id, limit| Page {
+        max_id,
+        since_id,
+        min_id,
+        limit,
+    };
 
-    assert_eq!(ids(home(&env.state, &alice, &p(None, None, None, 3)).await.unwrap()), posted[0..3]);
-    assert_eq!(ids(home(&env.state, &alice, &p(Some(posted[2]), None, None, 3)).await.unwrap()), posted[3..6]);
-    assert_eq!(ids(home(&env.state, &alice, &p(Some(posted[5]), None, None, 3)).await.unwrap()), posted[6..7]);
+    assert_eq!(
+        ids(home(&env.state, &alice, &p(None, None, None, 3))
+            .await
+            .unwrap()),
+        posted[0..3]
+    );
+    assert_eq!(
+        ids(home(&env.state, &alice, &p(Some(posted[2]), None, None, 3))
+            .await
+            .unwrap()),
+        posted[3..6]
+    );
+    assert_eq!(
+        ids(home(&env.state, &alice, &p(Some(posted[5]), None, None, 3))
+            .await
+            .unwrap()),
+        posted[6..7]
+    );
     // since_id: the newest entries above the bound; min_id: the ones just above it.
-    assert_eq!(ids(home(&env.state, &alice, &p(None, Some(posted[6]), None, 2)).await.unwrap()), posted[0..2]);
-    assert_eq!(ids(home(&env.state, &alice, &p(None, None, Some(posted[6]), 2)).await.unwrap()), posted[4..6]);
-    assert_eq!(ids(home(&env.state, &alice, &p(Some(posted[1]), None, Some(posted[4]), 40)).await.unwrap()), posted[2..4]);
+    assert_eq!(
+        ids(home(&env.state, &alice, &p(None, Some(posted[6]), None, 2))
+            .await
+            .unwrap()),
+        posted[0..2]
+    );
+    assert_eq!(
+        ids(home(&env.state, &alice, &p(None, None, Some(posted[6]), 2))
+            .await
+            .unwrap()),
+        posted[4..6]
+    );
+    assert_eq!(
+        ids(home(
+            &env.state,
+            &alice,
+            &p(Some(posted[1]), None, Some(posted[4]), 40)
+        )
+        .await
+        .unwrap()),
+        posted[2..4]
+    );
     // The limit is capped at 40 and defaults to 20.
     assert_eq!(p(None, None, None, 1000).limit(), 40);
     assert_eq!(p(None, None, None, 0).limit(), 20);
     // Bob's feed has only his own posts.
-    assert_eq!(ids(home(&env.state, &bob, &Page::new(40)).await.unwrap()).len(), 4);
+    assert_eq!(
+        ids(home(&env.state, &bob, &Page::new(40)).await.unwrap()).len(),
+        4
+    );
 }
 
 #[tokio::test]
@@ -45,19 +93,33 @@ async fn the_home_feed_follows_reply_and_visibility_rules() {
     let bob = env.user("bob").await;
     let carol = env.user("carol").await;
     let dave = env.user("dave").await;
-    follow(&env.state, &alice, bob.id, FollowOptions::default()).await.unwrap();
-    follow(&env.state, &dave, bob.id, FollowOptions::default()).await.unwrap();
-    follow(&env.state, &dave, carol.id, FollowOptions::default()).await.unwrap();
+    follow(&env.state, &alice, bob.id, FollowOptions::default())
+        .await
+        .unwrap();
+    follow(&env.state, &dave, bob.id, FollowOptions::default())
+        .await
+        .unwrap();
+    follow(&env.state, &dave, carol.id, FollowOptions::default())
+        .await
+        .unwrap();
     let carols = env.post(&carol, "carol's post", Visibility::Public).await;
-    let reply_to_carol = env.reply(&bob, &carols, "@carol nice", Visibility::Public).await;
+    let reply_to_carol = env
+        .reply(&bob, &carols, "@carol nice", Visibility::Public)
+        .await;
     let private = env.post(&bob, "followers", Visibility::Private).await;
     let dm_alice = env.post(&bob, "@alice psst", Visibility::Direct).await;
     let dm_carol = env.post(&bob, "@carol psst", Visibility::Direct).await;
 
     let a = env.home_ids(&alice).await;
-    assert!(!a.contains(&reply_to_carol.id), "alice does not follow carol");
+    assert!(
+        !a.contains(&reply_to_carol.id),
+        "alice does not follow carol"
+    );
     assert!(a.contains(&private.id));
-    assert!(a.contains(&dm_alice.id), "a DM reaches a mentioned follower");
+    assert!(
+        a.contains(&dm_alice.id),
+        "a DM reaches a mentioned follower"
+    );
     assert!(!a.contains(&dm_carol.id));
     let d = env.home_ids(&dave).await;
     assert!(d.contains(&reply_to_carol.id), "dave follows both");
@@ -76,23 +138,45 @@ async fn public_timelines_show_only_public_originals() {
     env.post(&alice, "unlisted", Visibility::Unlisted).await;
     env.post(&alice, "private", Visibility::Private).await;
     env.post(&alice, "@bob direct", Visibility::Direct).await;
-    let self_reply = env.reply(&alice, &public_post, "thread", Visibility::Public).await;
-    env.reply(&bob, &public_post, "@alice reply", Visibility::Public).await;
-    kith::service::interactions::reblog(&env.state, &bob, public_post.id, None).await.unwrap();
+    let self_reply = env
+        .reply(&alice, &public_post, "thread", Visibility::Public)
+        .await;
+    env.reply(&bob, &public_post, "@alice reply", Visibility::Public)
+        .await;
+    kith::service::interactions::reblog(&env.state, &bob, public_post.id, None)
+        .await
+        .unwrap();
     let bobs = env.post(&bob, "bob public", Visibility::Public).await;
 
-    let all = ids(public(&env.state, None, PublicScope::All, &Page::new(40)).await.unwrap());
+    let all = ids(public(&env.state, None, PublicScope::All, &Page::new(40))
+        .await
+        .unwrap());
     assert_eq!(all, vec![bobs.id, self_reply.id, public_post.id]);
-    let local = ids(public(&env.state, None, PublicScope::Local, &Page::new(40)).await.unwrap());
+    let local = ids(public(&env.state, None, PublicScope::Local, &Page::new(40))
+        .await
+        .unwrap());
     assert_eq!(local, all);
-    assert!(public(&env.state, None, PublicScope::Remote, &Page::new(40)).await.unwrap().is_empty());
+    assert!(
+        public(&env.state, None, PublicScope::Remote, &Page::new(40))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     block(&env.state, &eve, bob.id).await.unwrap();
-    let for_eve = ids(public(&env.state, Some(&eve), PublicScope::All, &Page::new(40)).await.unwrap());
+    let for_eve = ids(
+        public(&env.state, Some(&eve), PublicScope::All, &Page::new(40))
+            .await
+            .unwrap(),
+    );
     assert_eq!(for_eve, vec![self_reply.id, public_post.id]);
 
-    kith::service::accounts::set_suspended(&env.state, "alice", true).await.unwrap();
-    let all = ids(public(&env.state, None, PublicScope::All, &Page::new(40)).await.unwrap());
+    kith::service::accounts::set_suspended(&env.state, "alice", true)
+        .await
+        .unwrap();
+    let all = ids(public(&env.state, None, PublicScope::All, &Page::new(40))
+        .await
+        .unwrap());
     assert_eq!(all, vec![bobs.id]);
 }
 
@@ -103,26 +187,43 @@ async fn an_account_timeline_depends_on_who_looks() {
     let follower = env.user("follower").await;
     let stranger = env.user("stranger").await;
     let mentioned = env.user("mentioned").await;
-    follow(&env.state, &follower, alice.id, FollowOptions::default()).await.unwrap();
+    follow(&env.state, &follower, alice.id, FollowOptions::default())
+        .await
+        .unwrap();
     let p = env.post(&alice, "public", Visibility::Public).await.id;
     let u = env.post(&alice, "unlisted", Visibility::Unlisted).await.id;
     let f = env.post(&alice, "private", Visibility::Private).await.id;
-    let d = env.post(&alice, "@mentioned direct", Visibility::Direct).await.id;
+    let d = env
+        .post(&alice, "@mentioned direct", Visibility::Direct)
+        .await
+        .id;
     let other = env.post(&stranger, "stranger's", Visibility::Public).await;
-    let reply = env.reply(&alice, &other, "@stranger reply", Visibility::Public).await.id;
+    let reply = env
+        .reply(&alice, &other, "@stranger reply", Visibility::Public)
+        .await
+        .id;
     let none = AccountTimelineFilter::default();
     let tl = |viewer: Option<&entity::accounts::Model>, filter| {
         let state = env.state.clone();
         let viewer = viewer.cloned();
         let alice_id = alice.id;
-        async move { ids(account(&state, viewer.as_ref(), alice_id, filter, &Page::new(40)).await.unwrap()) }
+        async move {
+            ids(
+                account(&state, viewer.as_ref(), alice_id, filter, &Page::new(40))
+                    .await
+                    .unwrap(),
+            )
+        }
     };
     assert_eq!(tl(Some(&alice), none).await, vec![reply, d, f, u, p]);
     assert_eq!(tl(Some(&follower), none).await, vec![reply, f, u, p]);
     assert_eq!(tl(Some(&stranger), none).await, vec![reply, u, p]);
     assert_eq!(tl(Some(&mentioned), none).await, vec![reply, d, u, p]);
     assert_eq!(tl(None, none).await, vec![reply, u, p]);
-    let no_replies = AccountTimelineFilter { exclude_replies: true, exclude_reblogs: false };
+    let no_replies = AccountTimelineFilter {
+        exclude_replies: true,
+        exclude_reblogs: false,
+    };
     assert_eq!(tl(None, no_replies).await, vec![u, p]);
     block(&env.state, &alice, stranger.id).await.unwrap();
     assert!(tl(Some(&stranger), none).await.is_empty());

@@ -14,12 +14,25 @@ async fn who_may_see_what() {
     let mentioned = env.user("mentioned").await;
     let stranger = env.user("stranger").await;
     let blocked = env.user("blocked").await;
-    follow(&env.state, &follower, author.id, FollowOptions::default()).await.unwrap();
-    follow(&env.state, &blocked, author.id, FollowOptions::default()).await.unwrap();
+    follow(&env.state, &follower, author.id, FollowOptions::default())
+        .await
+        .unwrap();
+    follow(&env.state, &blocked, author.id, FollowOptions::default())
+        .await
+        .unwrap();
 
     let mut statuses = Vec::new();
-    for v in [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct] {
-        statuses.push((v, env.post(&author, &format!("@mentioned @blocked {}", v.as_str()), v).await));
+    for v in [
+        Visibility::Public,
+        Visibility::Unlisted,
+        Visibility::Private,
+        Visibility::Direct,
+    ] {
+        statuses.push((
+            v,
+            env.post(&author, &format!("@mentioned @blocked {}", v.as_str()), v)
+                .await,
+        ));
     }
     block(&env.state, &author, blocked.id).await.unwrap();
 
@@ -36,7 +49,9 @@ async fn who_may_see_what() {
         for ((v, s), want) in statuses.iter().zip(expected) {
             let got = can_view(&env.state.db.read, s, viewer).await.unwrap();
             assert_eq!(got, want, "{who} / {v:?}");
-            let via_get = kith::service::statuses::get(&env.state, viewer, s.id).await.is_ok();
+            let via_get = kith::service::statuses::get(&env.state, viewer, s.id)
+                .await
+                .is_ok();
             assert_eq!(via_get, want, "get: {who} / {v:?}");
         }
     }

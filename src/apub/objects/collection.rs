@@ -42,7 +42,14 @@ impl OrderedCollection {
 
 impl OrderedCollectionPage {
     /// A page of items, newest first; `next` continues below the last item's id.
-    pub fn new(collection_id: &str, total_items: u64, max_id: Option<i64>, items: Vec<Value>, last_id: Option<i64>, full: bool) -> Self {
+    pub fn new(
+        collection_id: &str,
+        total_items: u64,
+        max_id: Option<i64>,
+        items: Vec<Value>,
+        last_id: Option<i64>,
+        full: bool,
+    ) -> Self {
         let id = match max_id {
             Some(m) => format!("{collection_id}?page=true&max_id={m}"),
             None => format!("{collection_id}?page=true"),
@@ -52,7 +59,11 @@ impl OrderedCollectionPage {
             kind: "OrderedCollectionPage",
             part_of: collection_id.to_string(),
             total_items,
-            next: if full { last_id.map(|l| format!("{collection_id}?page=true&max_id={l}")) } else { None },
+            next: if full {
+                last_id.map(|l| format!("{collection_id}?page=true&max_id={l}"))
+            } else {
+                None
+            },
             prev: None,
             ordered_items: items,
         }

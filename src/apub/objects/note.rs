@@ -43,11 +43,23 @@ pub struct Note {
 /// - unlisted: to followers, cc Public and the mentioned;
 /// - followers-only: to followers, cc the mentioned;
 /// - direct: to the mentioned only.
-pub fn audience(visibility: Visibility, followers_url: &str, mentioned: &[String]) -> (Vec<String>, Vec<String>) {
+pub fn audience(
+    visibility: Visibility,
+    followers_url: &str,
+    mentioned: &[String],
+) -> (Vec<String>, Vec<String>) {
     let m = mentioned.iter().cloned();
     match visibility {
-        Visibility::Public => (vec![PUBLIC.into()], std::iter::once(followers_url.to_string()).chain(m).collect()),
-        Visibility::Unlisted => (vec![followers_url.to_string()], std::iter::once(PUBLIC.to_string()).chain(m).collect()),
+        Visibility::Public => (
+            vec![PUBLIC.into()],
+            std::iter::once(followers_url.to_string())
+                .chain(m)
+                .collect(),
+        ),
+        Visibility::Unlisted => (
+            vec![followers_url.to_string()],
+            std::iter::once(PUBLIC.to_string()).chain(m).collect(),
+        ),
         Visibility::Private => (vec![followers_url.to_string()], m.collect()),
         Visibility::Direct => (m.collect(), Vec::new()),
     }
@@ -68,7 +80,11 @@ pub struct NoteParts<'a> {
 
 impl Note {
     pub fn from_status(s: &statuses::Model, p: NoteParts<'_>) -> Note {
-        let followers = p.author.followers_url.clone().unwrap_or_else(|| format!("{}/followers", p.author.uri));
+        let followers = p
+            .author
+            .followers_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/followers", p.author.uri));
         let mention_uris: Vec<String> = p.mentioned.iter().map(|a| a.uri.clone()).collect();
         let (to, cc) = audience(s.visibility, &followers, &mention_uris);
         let mut tag: Vec<Tag> = p
@@ -77,7 +93,11 @@ impl Note {
             .map(|a| Tag {
                 kind: "Mention".into(),
                 href: a.uri.clone(),
-                name: format!("@{}@{}", a.username, a.domain.as_deref().unwrap_or_else(|| domain_of(p.base_url))),
+                name: format!(
+                    "@{}@{}",
+                    a.username,
+                    a.domain.as_deref().unwrap_or_else(|| domain_of(p.base_url))
+                ),
             })
             .collect();
         tag.extend(p.tags.iter().map(|t| Tag {
@@ -112,7 +132,10 @@ impl Note {
 }
 
 fn domain_of(base_url: &str) -> &str {
-    base_url.split_once("://").map(|(_, d)| d).unwrap_or(base_url)
+    base_url
+        .split_once("://")
+        .map(|(_, d)| d)
+        .unwrap_or(base_url)
 }
 
 #[cfg(test)]
@@ -124,9 +147,15 @@ mod tests {
         let f = "https://k.example/users/a/followers";
         let m = vec!["https://b.example/users/b".to_string()];
         let (to, cc) = audience(Visibility::Public, f, &m);
-        assert_eq!((to, cc), (vec![PUBLIC.to_string()], vec![f.to_string(), m[0].clone()]));
+        assert_eq!(
+            (to, cc),
+            (vec![PUBLIC.to_string()], vec![f.to_string(), m[0].clone()])
+        );
         let (to, cc) = audience(Visibility::Unlisted, f, &m);
-        assert_eq!((to, cc), (vec![f.to_string()], vec![PUBLIC.to_string(), m[0].clone()]));
+        assert_eq!(
+            (to, cc),
+            (vec![f.to_string()], vec![PUBLIC.to_string(), m[0].clone()])
+        );
         let (to, cc) = audience(Visibility::Private, f, &m);
         assert_eq!((to, cc), (vec![f.to_string()], m.clone()));
         let (to, cc) = audience(Visibility::Direct, f, &m);

@@ -84,24 +84,51 @@ impl Person {
                     .collect()
             })
             .unwrap_or_default();
-        let image = |url: &Option<String>| url.as_ref().map(|u| Image { kind: "Image".into(), url: u.clone(), media_type: None });
+        let image = |url: &Option<String>| {
+            url.as_ref().map(|u| Image {
+                kind: "Image".into(),
+                url: u.clone(),
+                media_type: None,
+            })
+        };
         Person {
             id: a.uri.clone(),
-            kind: if a.bot { "Service".into() } else { "Person".into() },
+            kind: if a.bot {
+                "Service".into()
+            } else {
+                "Person".into()
+            },
             preferred_username: a.username.clone(),
             name: a.display_name.clone(),
             summary: a.note.clone(),
             url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
             inbox: a.inbox_url.clone(),
-            outbox: a.outbox_url.clone().unwrap_or_else(|| format!("{}/outbox", a.uri)),
-            followers: a.followers_url.clone().unwrap_or_else(|| format!("{}/followers", a.uri)),
-            following: a.following_url.clone().unwrap_or_else(|| format!("{}/following", a.uri)),
-            endpoints: Endpoints { shared_inbox: a.shared_inbox_url.clone() },
-            public_key: PublicKey { id: key_id(&a.uri), owner: a.uri.clone(), public_key_pem: a.public_key_pem.clone() },
+            outbox: a
+                .outbox_url
+                .clone()
+                .unwrap_or_else(|| format!("{}/outbox", a.uri)),
+            followers: a
+                .followers_url
+                .clone()
+                .unwrap_or_else(|| format!("{}/followers", a.uri)),
+            following: a
+                .following_url
+                .clone()
+                .unwrap_or_else(|| format!("{}/following", a.uri)),
+            endpoints: Endpoints {
+                shared_inbox: a.shared_inbox_url.clone(),
+            },
+            public_key: PublicKey {
+                id: key_id(&a.uri),
+                owner: a.uri.clone(),
+                public_key_pem: a.public_key_pem.clone(),
+            },
             manually_approves_followers: a.locked,
             discoverable: a.discoverable,
             indexable: a.discoverable,
-            published: a.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            published: a
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             icon: image(&a.avatar_url),
             image: image(&a.header_url),
             attachment: fields,

@@ -1,8 +1,8 @@
 //! `/api/v1/accounts/...`
+use axum::Router;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::Response;
 use axum::routing::{get, patch, post};
-use axum::Router;
 use serde::Deserialize;
 
 use super::{Auth, Body, PageParams, entities, json, parse_id, with_link};
@@ -14,8 +14,14 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/accounts/verify_credentials", get(verify_credentials))
-        .route("/api/v1/accounts/update_credentials", patch(update_credentials))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(update_credentials),
+        )
         .route("/api/v1/accounts/relationships", get(relationships))
         .route("/api/v1/accounts/lookup", get(lookup))
         .route("/api/v1/accounts/{id}", get(show))
@@ -28,7 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/unblock", post(unblock))
         .route("/api/v1/accounts/{id}/mute", post(mute))
         .route("/api/v1/accounts/{id}/unmute", post(unmute))
-        .route("/api/v1/accounts/{id}/remove_from_followers", post(remove_from_followers))
+        .route(
+            "/api/v1/accounts/{id}/remove_from_followers",
+            post(remove_from_followers),
+        )
         .route("/api/v1/follow_requests", get(follow_requests))
         .route("/api/v1/follow_requests/{id}/authorize", post(authorize))
         .route("/api/v1/follow_requests/{id}/reject", post(reject))
@@ -37,7 +46,9 @@ pub fn routes() -> Router<AppState> {
 async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let me = auth.user("profile")?;
     let me = service::account_by_id(&state, me.id).await?;
-    let requests = service::relationships::follow_requests(&state, &me).await?.len();
+    let requests = service::relationships::follow_requests(&state, &me)
+        .await?
+        .len();
     Ok(json(entities::credential_account(&state, &me, requests)))
 }
 
@@ -83,9 +94,17 @@ impl BoolLike {
     }
 }
 
-async fn update_credentials(State(state): State<AppState>, auth: Auth, Body(f): Body<CredentialsForm>) -> AppResult<Response> {
+async fn update_credentials(
+    State(state): State<AppState>,
+    auth: Auth,
+    Body(f): Body<CredentialsForm>,
+) -> AppResult<Response> {
     let me = auth.user("write:accounts")?;
-    let fields = f.fields_attributes.map(|m| m.into_values().map(|fa| (fa.name.unwrap_or_default(), fa.value.unwrap_or_default())).collect());
+    let fields = f.fields_attributes.map(|m| {
+        m.into_values()
+            .map(|fa| (fa.name.unwrap_or_default(), fa.value.unwrap_or_default()))
+            .collect()
+    });
     let update = service::accounts::ProfileUpdate {
         display_name: f.display_name,
         note: f.note,
@@ -96,7 +115,9 @@ async fn update_credentials(State(state): State<AppState>, auth: Auth, Body(f): 
     };
     let me = service::account_by_id(&state, me.id).await?;
     let saved = service::accounts::update_profile(&state, &me, update).await?;
-    let requests = service::relationships::follow_requests(&state, &saved).await?.len();
+    let requests = service::relationships::follow_requests(&state, &saved)
+        .await?
+        .len();
     Ok(json(entities::credential_account(&state, &saved, requests)))
 }
 
@@ -113,15 +134,22 @@ struct LookupQuery {
     acct: Option<String>,
 }
 
-async fn lookup(State(state): State<AppState>, Query(q): Query<LookupQuery>) -> AppResult<Response> {
-    let acct = q.acct.ok_or_else(|| AppError::Validation("acct is required".into()))?;
+async fn lookup(
+    State(state): State<AppState>,
+    Query(q): Query<LookupQuery>,
+) -> AppResult<Response> {
+    let acct = q
+        .acct
+        .ok_or_else(|| AppError::Validation("acct is required".into()))?;
     let acct = acct.trim().trim_start_matches('@');
     let (user, host) = match acct.split_once('@') {
         Some((u, h)) if h.eq_ignore_ascii_case(&state.config.domain) => (u, None),
         Some((u, h)) => (u, Some(h.to_lowercase())),
         None => (acct, None),
     };
-    let a = crate::db::accounts::find_by_username(&state.db.read, user, host.as_deref()).await?.ok_or_else(AppError::not_found)?;
+    let a = crate::db::accounts::find_by_username(&state.db.read, user, host.as_deref())
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if a.suspended_at.is_some() {
         return Err(AppError::not_found());
     }
@@ -142,7 +170,12 @@ fn truthy(v: &Option<String>) -> bool {
     matches!(v.as_deref(), Some("true" | "1" | "on"))
 }
 
-async fn statuses(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Query(q): Query<StatusesQuery>) -> AppResult<Response> {
+async fn statuses(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<StatusesQuery>,
+) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let page = q.page.page()?;
     let viewer = auth.viewer();
@@ -150,7 +183,10 @@ async fn statuses(State(state): State<AppState>, auth: Auth, Path(id): Path<Stri
     if truthy(&q.pinned) || truthy(&q.only_media) {
         return Ok(json(serde_json::json!([])));
     }
-    let filter = AccountTimelineFilter { exclude_replies: truthy(&q.exclude_replies), exclude_reblogs: truthy(&q.exclude_reblogs) };
+    let filter = AccountTimelineFilter {
+        exclude_replies: truthy(&q.exclude_replies),
+        exclude_reblogs: truthy(&q.exclude_reblogs),
+    };
     let views = service::timelines::account(&state, viewer, id, filter, &page).await?;
     let out = entities::statuses(&state, viewer, &views).await?;
     let first = views.first().map(|v| v.status.id);
@@ -162,30 +198,83 @@ async fn statuses(State(state): State<AppState>, auth: Auth, Path(id): Path<Stri
     if truthy(&q.exclude_reblogs) {
         extra.push(("exclude_reblogs", "true".into()));
     }
-    Ok(with_link(json(out), &state, &format!("/api/v1/accounts/{id}/statuses"), &extra, first, last))
+    Ok(with_link(
+        json(out),
+        &state,
+        &format!("/api/v1/accounts/{id}/statuses"),
+        &extra,
+        first,
+        last,
+    ))
 }
 
-async fn follow_list(state: &AppState, id: i64, side: FollowSide, q: &PageParams, path: &str) -> AppResult<Response> {
+async fn follow_list(
+    state: &AppState,
+    id: i64,
+    side: FollowSide,
+    q: &PageParams,
+    path: &str,
+) -> AppResult<Response> {
     let page = q.page()?;
     let account = service::account_by_id(state, id).await?;
-    let rows = if account.locked && account.is_local() { Vec::new() } else { service::relationships::follows_page(state, id, side, &page).await? };
-    let out: Vec<serde_json::Value> = rows.iter().map(|(_, a)| entities::account(state, a)).collect();
+    let rows = if account.locked && account.is_local() {
+        Vec::new()
+    } else {
+        service::relationships::follows_page(state, id, side, &page).await?
+    };
+    let out: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(_, a)| entities::account(state, a))
+        .collect();
     let first = rows.first().map(|(f, _)| *f);
     let last = rows.last().map(|(f, _)| *f);
-    Ok(with_link(json(out), state, path, &[("limit", page.limit().to_string())], first, last))
+    Ok(with_link(
+        json(out),
+        state,
+        path,
+        &[("limit", page.limit().to_string())],
+        first,
+        last,
+    ))
 }
 
-async fn followers(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<PageParams>) -> AppResult<Response> {
+async fn followers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    follow_list(&state, id, FollowSide::Followers, &q, &format!("/api/v1/accounts/{id}/followers")).await
+    follow_list(
+        &state,
+        id,
+        FollowSide::Followers,
+        &q,
+        &format!("/api/v1/accounts/{id}/followers"),
+    )
+    .await
 }
 
-async fn following(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<PageParams>) -> AppResult<Response> {
+async fn following(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    follow_list(&state, id, FollowSide::Following, &q, &format!("/api/v1/accounts/{id}/following")).await
+    follow_list(
+        &state,
+        id,
+        FollowSide::Following,
+        &q,
+        &format!("/api/v1/accounts/{id}/following"),
+    )
+    .await
 }
 
-async fn relationship_json(state: &AppState, me: &entity::accounts::Model, id: i64) -> AppResult<Response> {
+async fn relationship_json(
+    state: &AppState,
+    me: &entity::accounts::Model,
+    id: i64,
+) -> AppResult<Response> {
     let r = service::relationships::relationship(state, me, id).await?;
     Ok(json(entities::relationship(id, &r)))
 }
@@ -196,29 +285,49 @@ struct FollowForm {
     notify: Option<BoolLike>,
 }
 
-async fn follow(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Body(f): Body<FollowForm>) -> AppResult<Response> {
+async fn follow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(f): Body<FollowForm>,
+) -> AppResult<Response> {
     let me = auth.user("write:follows")?;
     let id = parse_id(&id)?;
-    let opts = FollowOptions { show_reblogs: f.reblogs.map(BoolLike::get).unwrap_or(true), notify: f.notify.map(BoolLike::get).unwrap_or(false) };
+    let opts = FollowOptions {
+        show_reblogs: f.reblogs.map(BoolLike::get).unwrap_or(true),
+        notify: f.notify.map(BoolLike::get).unwrap_or(false),
+    };
     service::relationships::follow(&state, me, id, opts).await?;
     relationship_json(&state, me, id).await
 }
 
-async fn unfollow(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn unfollow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:follows")?;
     let id = parse_id(&id)?;
     service::relationships::unfollow(&state, me, id).await?;
     relationship_json(&state, me, id).await
 }
 
-async fn block(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn block(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:blocks")?;
     let id = parse_id(&id)?;
     service::relationships::block(&state, me, id).await?;
     relationship_json(&state, me, id).await
 }
 
-async fn unblock(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn unblock(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:blocks")?;
     let id = parse_id(&id)?;
     service::relationships::unblock(&state, me, id).await?;
@@ -231,7 +340,12 @@ struct MuteForm {
     duration: Option<serde_json::Value>,
 }
 
-async fn mute(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Body(f): Body<MuteForm>) -> AppResult<Response> {
+async fn mute(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(f): Body<MuteForm>,
+) -> AppResult<Response> {
     let me = auth.user("write:mutes")?;
     let id = parse_id(&id)?;
     let secs = match f.duration {
@@ -240,18 +354,33 @@ async fn mute(State(state): State<AppState>, auth: Auth, Path(id): Path<String>,
         _ => 0,
     };
     let duration = (secs > 0).then(|| chrono::Duration::seconds(secs));
-    service::relationships::mute(&state, me, id, f.notifications.map(BoolLike::get).unwrap_or(true), duration).await?;
+    service::relationships::mute(
+        &state,
+        me,
+        id,
+        f.notifications.map(BoolLike::get).unwrap_or(true),
+        duration,
+    )
+    .await?;
     relationship_json(&state, me, id).await
 }
 
-async fn unmute(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn unmute(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:mutes")?;
     let id = parse_id(&id)?;
     service::relationships::unmute(&state, me, id).await?;
     relationship_json(&state, me, id).await
 }
 
-async fn remove_from_followers(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn remove_from_followers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:follows")?;
     let id = parse_id(&id)?;
     service::relationships::remove_from_followers(&state, me, id).await?;
@@ -259,7 +388,11 @@ async fn remove_from_followers(State(state): State<AppState>, auth: Auth, Path(i
 }
 
 /// `id[]=1&id[]=2` (or `id=1`).
-async fn relationships(State(state): State<AppState>, auth: Auth, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn relationships(
+    State(state): State<AppState>,
+    auth: Auth,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let me = auth.user("read:follows")?;
     let ids: Vec<i64> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .filter(|(k, _)| k == "id[]" || k == "id")
@@ -277,17 +410,30 @@ async fn relationships(State(state): State<AppState>, auth: Auth, RawQuery(raw):
 async fn follow_requests(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let me = auth.user("read:follows")?;
     let accounts = service::relationships::follow_requests(&state, me).await?;
-    Ok(json(accounts.iter().map(|a| entities::account(&state, a)).collect::<Vec<_>>()))
+    Ok(json(
+        accounts
+            .iter()
+            .map(|a| entities::account(&state, a))
+            .collect::<Vec<_>>(),
+    ))
 }
 
-async fn authorize(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn authorize(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:follows")?;
     let id = parse_id(&id)?;
     service::relationships::authorize_follow_request(&state, me, id).await?;
     relationship_json(&state, me, id).await
 }
 
-async fn reject(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn reject(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:follows")?;
     let id = parse_id(&id)?;
     service::relationships::reject_follow_request(&state, me, id).await?;

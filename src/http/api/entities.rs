@@ -21,8 +21,14 @@ pub const MISSING_HEADER: &str = "/headers/original/missing.png";
 
 pub fn account(state: &AppState, a: &accounts::Model) -> Value {
     let base = state.base_url();
-    let avatar = a.avatar_url.clone().unwrap_or_else(|| format!("{base}{MISSING_AVATAR}"));
-    let header = a.header_url.clone().unwrap_or_else(|| format!("{base}{MISSING_HEADER}"));
+    let avatar = a
+        .avatar_url
+        .clone()
+        .unwrap_or_else(|| format!("{base}{MISSING_AVATAR}"));
+    let header = a
+        .header_url
+        .clone()
+        .unwrap_or_else(|| format!("{base}{MISSING_HEADER}"));
     let fields: Vec<Value> = a
         .fields
         .as_array()
@@ -33,7 +39,12 @@ pub fn account(state: &AppState, a: &accounts::Model) -> Value {
         })
         .unwrap_or_default();
     // Mastodon reports the day an account was made, at midnight.
-    let created = a.created_at.date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc()).unwrap_or(a.created_at);
+    let created = a
+        .created_at
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc())
+        .unwrap_or(a.created_at);
     json!({
         "id": a.id.to_string(),
         "username": a.username,
@@ -67,7 +78,11 @@ pub fn account(state: &AppState, a: &accounts::Model) -> Value {
 }
 
 /// The authenticated user's own account, with `source` (what they typed).
-pub fn credential_account(state: &AppState, a: &accounts::Model, follow_requests_count: usize) -> Value {
+pub fn credential_account(
+    state: &AppState,
+    a: &accounts::Model,
+    follow_requests_count: usize,
+) -> Value {
     let mut v = account(state, a);
     let fields: Vec<Value> = a
         .fields
@@ -128,7 +143,11 @@ struct StatusContext {
     viewer: Option<i64>,
 }
 
-async fn load_context(state: &AppState, viewer: Option<&accounts::Model>, views: &[StatusView]) -> AppResult<StatusContext> {
+async fn load_context(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    views: &[StatusView],
+) -> AppResult<StatusContext> {
     let c = &state.db.read;
     let shown: Vec<&statuses::Model> = views.iter().map(|v| v.shown()).collect();
     let ids: Vec<i64> = shown.iter().map(|s| s.id).collect();
@@ -136,7 +155,11 @@ async fn load_context(state: &AppState, viewer: Option<&accounts::Model>, views:
     let mut account_ids: Vec<i64> = mention_pairs.iter().map(|(_, a)| *a).collect();
     account_ids.sort_unstable();
     account_ids.dedup();
-    let mut accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(c, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+    let mut accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(c, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     for v in views {
         accounts.insert(v.account.id, v.account.clone());
         if let Some(r) = &v.reblog {
@@ -153,16 +176,39 @@ async fn load_context(state: &AppState, viewer: Option<&accounts::Model>, views:
     }
     let (favourited, bookmarked, reblogged) = match viewer {
         Some(v) => (
-            db::interactions::favourited_among(c, v.id, &ids).await?.into_iter().collect(),
-            db::interactions::bookmarked_among(c, v.id, &ids).await?.into_iter().collect(),
-            db::statuses::reblogged_among(c, v.id, &ids).await?.into_iter().collect(),
+            db::interactions::favourited_among(c, v.id, &ids)
+                .await?
+                .into_iter()
+                .collect(),
+            db::interactions::bookmarked_among(c, v.id, &ids)
+                .await?
+                .into_iter()
+                .collect(),
+            db::statuses::reblogged_among(c, v.id, &ids)
+                .await?
+                .into_iter()
+                .collect(),
         ),
         None => Default::default(),
     };
-    Ok(StatusContext { accounts, mentions, tags, favourited, bookmarked, reblogged, viewer: viewer.map(|v| v.id) })
+    Ok(StatusContext {
+        accounts,
+        mentions,
+        tags,
+        favourited,
+        bookmarked,
+        reblogged,
+        viewer: viewer.map(|v| v.id),
+    })
 }
 
-fn status_value(state: &AppState, ctx: &StatusContext, s: &statuses::Model, author: &accounts::Model, reblog: Option<Value>) -> Value {
+fn status_value(
+    state: &AppState,
+    ctx: &StatusContext,
+    s: &statuses::Model,
+    author: &accounts::Model,
+    reblog: Option<Value>,
+) -> Value {
     let base = state.base_url();
     let mentions: Vec<Value> = ctx
         .mentions
@@ -177,7 +223,11 @@ fn status_value(state: &AppState, ctx: &StatusContext, s: &statuses::Model, auth
     let tags: Vec<Value> = ctx
         .tags
         .get(&s.id)
-        .map(|ns| ns.iter().map(|n| json!({ "name": n, "url": format!("{base}/tags/{n}") })).collect())
+        .map(|ns| {
+            ns.iter()
+                .map(|n| json!({ "name": n, "url": format!("{base}/tags/{n}") }))
+                .collect()
+        })
         .unwrap_or_default();
     let own = ctx.viewer == Some(s.account_id);
     let mut v = json!({
@@ -220,37 +270,66 @@ fn status_value(state: &AppState, ctx: &StatusContext, s: &statuses::Model, auth
 }
 
 /// Renders statuses for `viewer`, keeping their order.
-pub async fn statuses(state: &AppState, viewer: Option<&accounts::Model>, views: &[StatusView]) -> AppResult<Vec<Value>> {
+pub async fn statuses(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    views: &[StatusView],
+) -> AppResult<Vec<Value>> {
     let ctx = load_context(state, viewer, views).await?;
     Ok(views
         .iter()
         .map(|v| {
-            let reblog = v.reblog.as_ref().map(|r| status_value(state, &ctx, &r.status, &r.account, None));
+            let reblog = v
+                .reblog
+                .as_ref()
+                .map(|r| status_value(state, &ctx, &r.status, &r.account, None));
             let mut outer = status_value(state, &ctx, &v.status, &v.account, reblog);
             // A reblog wrapper reports the viewer's flags of the reblogged status.
             if let (Some(r), Some(obj)) = (&v.reblog, outer.as_object_mut())
-                && ctx.viewer.is_some() {
-                    obj.insert("favourited".into(), json!(ctx.favourited.contains(&r.status.id)));
-                    obj.insert("reblogged".into(), json!(ctx.reblogged.contains(&r.status.id)));
-                    obj.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&r.status.id)));
-                }
+                && ctx.viewer.is_some()
+            {
+                obj.insert(
+                    "favourited".into(),
+                    json!(ctx.favourited.contains(&r.status.id)),
+                );
+                obj.insert(
+                    "reblogged".into(),
+                    json!(ctx.reblogged.contains(&r.status.id)),
+                );
+                obj.insert(
+                    "bookmarked".into(),
+                    json!(ctx.bookmarked.contains(&r.status.id)),
+                );
+            }
             outer
         })
         .collect())
 }
 
-pub async fn status(state: &AppState, viewer: Option<&accounts::Model>, s: statuses::Model) -> AppResult<Value> {
+pub async fn status(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    s: statuses::Model,
+) -> AppResult<Value> {
     let views = crate::service::timelines::hydrate(state, vec![s]).await?;
     let mut out = statuses(state, viewer, &views).await?;
     out.pop().ok_or_else(crate::error::AppError::not_found)
 }
 
-pub async fn notifications(state: &AppState, viewer: &accounts::Model, ns: &[notifications::Model]) -> AppResult<Vec<Value>> {
+pub async fn notifications(
+    state: &AppState,
+    viewer: &accounts::Model,
+    ns: &[notifications::Model],
+) -> AppResult<Vec<Value>> {
     let c = &state.db.read;
     let mut account_ids: Vec<i64> = ns.iter().map(|n| n.from_account_id).collect();
     account_ids.sort_unstable();
     account_ids.dedup();
-    let accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(c, &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
+    let accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(c, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     let status_ids: Vec<i64> = ns.iter().filter_map(|n| n.status_id).collect();
     let rows = db::statuses::find_many(c, &status_ids).await?;
     let views = crate::service::timelines::hydrate(state, rows).await?;

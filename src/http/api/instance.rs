@@ -1,9 +1,9 @@
 //! Instance discovery: `/api/v1/instance`, `/api/v2/instance` and friends.
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use serde_json::{Value, json};
 
 use super::json;
@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/instance/rules", get(rules))
         .route("/api/v1/custom_emojis", get(empty_list))
         .route("/api/v1/announcements", get(empty_list))
-        .route("/.well-known/oauth-authorization-server", get(oauth_metadata))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth_metadata),
+        )
         .route(super::entities::MISSING_AVATAR, get(missing_avatar))
         .route(super::entities::MISSING_HEADER, get(missing_header))
 }
@@ -28,7 +31,10 @@ pub fn routes() -> Router<AppState> {
 pub const MASTODON_VERSION: &str = "4.3.0";
 
 fn version() -> String {
-    format!("{MASTODON_VERSION} (compatible; Kith {})", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{MASTODON_VERSION} (compatible; Kith {})",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 fn configuration(state: &AppState) -> Value {
@@ -103,7 +109,9 @@ async fn v1(State(state): State<AppState>) -> AppResult<Response> {
 }
 
 async fn peers(State(state): State<AppState>) -> AppResult<Response> {
-    Ok(json(crate::db::accounts::known_domains(&state.db.read).await?))
+    Ok(json(
+        crate::db::accounts::known_domains(&state.db.read).await?,
+    ))
 }
 
 async fn rules() -> Response {
@@ -141,5 +149,12 @@ async fn missing_header() -> Response {
 }
 
 fn image(bytes: &'static [u8]) -> Response {
-    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response()
 }

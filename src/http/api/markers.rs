@@ -1,8 +1,8 @@
 //! `/api/v1/markers`
+use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde_json::{Map, Value, json};
 
 use super::{Auth, Body, entities, json};
@@ -14,7 +14,11 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/markers", get(show).post(update))
 }
 
-async fn render(state: &AppState, me: &entity::accounts::Model, only: &[String]) -> AppResult<Response> {
+async fn render(
+    state: &AppState,
+    me: &entity::accounts::Model,
+    only: &[String],
+) -> AppResult<Response> {
     let mut out = Map::new();
     for m in markers::get(state, me).await? {
         if only.is_empty() || only.contains(&m.timeline) {
@@ -24,7 +28,11 @@ async fn render(state: &AppState, me: &entity::accounts::Model, only: &[String])
     Ok(json(Value::Object(out)))
 }
 
-async fn show(State(state): State<AppState>, auth: Auth, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let me = auth.user("read:statuses")?;
     let only: Vec<String> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .filter(|(k, _)| k == "timeline[]" || k == "timeline")
@@ -34,14 +42,21 @@ async fn show(State(state): State<AppState>, auth: Auth, RawQuery(raw): RawQuery
 }
 
 /// `{"home": {"last_read_id": "1"}}` as JSON, or `home[last_read_id]=1` as a form.
-async fn update(State(state): State<AppState>, auth: Auth, Body(body): Body<std::collections::BTreeMap<String, Value>>) -> AppResult<Response> {
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Body(body): Body<std::collections::BTreeMap<String, Value>>,
+) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
     let mut set = Vec::new();
     for (key, v) in &body {
         let (timeline, id) = if let Some(t) = key.strip_suffix("[last_read_id]") {
             (t.to_string(), v.clone())
         } else {
-            (key.clone(), v.get("last_read_id").cloned().unwrap_or(Value::Null))
+            (
+                key.clone(),
+                v.get("last_read_id").cloned().unwrap_or(Value::Null),
+            )
         };
         let id = match id {
             Value::String(s) => s.parse::<i64>().ok(),

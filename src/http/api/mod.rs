@@ -43,14 +43,22 @@ pub struct Auth(pub Option<TokenAuth>);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_string());
-        let Some(bearer) = bearer.filter(|t| !t.is_empty()) else { return Ok(Auth(None)) };
+        let Some(bearer) = bearer.filter(|t| !t.is_empty()) else {
+            return Ok(Auth(None));
+        };
         let auth = authenticate_token(state, &bearer).await?;
         let _ = crate::db::oauth::touch_token(&state.db.write, auth.token.id).await;
         Ok(Auth(Some(auth)))
@@ -60,19 +68,23 @@ impl FromRequestParts<AppState> for Auth {
 impl Auth {
     /// A token with `scope`: 401 without a token, 403 when the scope is missing.
     pub fn require(&self, scope: &str) -> AppResult<&TokenAuth> {
-        let auth = self.0.as_ref().ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
+        let auth = self
+            .0
+            .as_ref()
+            .ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
         if !auth.scopes.allows(scope) {
-            return Err(AppError::Forbidden("This action is outside the authorized scopes".into()));
+            return Err(AppError::Forbidden(
+                "This action is outside the authorized scopes".into(),
+            ));
         }
         Ok(auth)
     }
 
     /// The account of a user token with `scope`.
     pub fn user(&self, scope: &str) -> AppResult<&entity::accounts::Model> {
-        self.require(scope)?
-            .account
-            .as_ref()
-            .ok_or_else(|| AppError::Validation("This method requires an authenticated user".into()))
+        self.require(scope)?.account.as_ref().ok_or_else(|| {
+            AppError::Validation("This method requires an authenticated user".into())
+        })
     }
 
     /// The viewer, when a user token is present (public endpoints).
@@ -91,18 +103,32 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Body<T> {
     async fn from_request(mut req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         if !req.headers().contains_key(header::CONTENT_TYPE) {
             // Apps often POST with no body and no content type (a favourite, a follow).
-            req.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+            req.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
         }
-        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ct.starts_with("application/json") {
-            let axum::Json(v) = axum::Json::<T>::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let axum::Json(v) = axum::Json::<T>::from_request(req, state)
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
             return Ok(Body(v));
         }
         if ct.starts_with("multipart/form-data") {
-            return Err(AppError::Validation("multipart bodies are not accepted here yet".into()));
+            return Err(AppError::Validation(
+                "multipart bodies are not accepted here yet".into(),
+            ));
         }
         // Forms (and bodies without a content type, read as forms).
-        let axum::Form(v) = axum::Form::<T>::from_request(req, state).await.map_err(|e| AppError::Validation(e.body_text()))?;
+        let axum::Form(v) = axum::Form::<T>::from_request(req, state)
+            .await
+            .map_err(|e| AppError::Validation(e.body_text()))?;
         Ok(Body(v))
     }
 }
@@ -126,20 +152,44 @@ impl PageParams {
         let id = |v: &Option<String>| -> AppResult<Option<i64>> {
             match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(s) => s.parse().map(Some).map_err(|_| AppError::Validation(format!("{s} is not a valid id"))),
+                Some(s) => s
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| AppError::Validation(format!("{s} is not a valid id"))),
             }
         };
-        let limit = match self.limit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let limit = match self
+            .limit
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => crate::db::Page::DEFAULT_LIMIT,
-            Some(l) => l.parse::<u64>().map_err(|_| AppError::Validation("limit must be a number".into()))?,
+            Some(l) => l
+                .parse::<u64>()
+                .map_err(|_| AppError::Validation("limit must be a number".into()))?,
         };
-        Ok(crate::db::Page { max_id: id(&self.max_id)?, since_id: id(&self.since_id)?, min_id: id(&self.min_id)?, limit: limit.clamp(1, crate::db::Page::MAX_LIMIT) })
+        Ok(crate::db::Page {
+            max_id: id(&self.max_id)?,
+            since_id: id(&self.since_id)?,
+            min_id: id(&self.min_id)?,
+            limit: limit.clamp(1, crate::db::Page::MAX_LIMIT),
+        })
     }
 }
 
 /// Adds Mastodon's `Link` header: `next` pages below the last id, `prev` above the first.
-pub fn with_link(mut resp: Response, state: &AppState, path: &str, extra: &[(&str, String)], first: Option<i64>, last: Option<i64>) -> Response {
-    let (Some(first), Some(last)) = (first, last) else { return resp };
+pub fn with_link(
+    mut resp: Response,
+    state: &AppState,
+    path: &str,
+    extra: &[(&str, String)],
+    first: Option<i64>,
+    last: Option<i64>,
+) -> Response {
+    let (Some(first), Some(last)) = (first, last) else {
+        return resp;
+    };
     let base = state.base_url();
     let mut parts = Vec::new();
     let q = |key: &str, id: i64| {
@@ -150,8 +200,14 @@ pub fn with_link(mut resp: Response, state: &AppState, path: &str, extra: &[(&st
         s.append_pair(key, &id.to_string());
         s.finish()
     };
-    parts.push(format!("<{base}{path}?{}>; rel=\"next\"", q("max_id", last)));
-    parts.push(format!("<{base}{path}?{}>; rel=\"prev\"", q("min_id", first)));
+    parts.push(format!(
+        "<{base}{path}?{}>; rel=\"next\"",
+        q("max_id", last)
+    ));
+    parts.push(format!(
+        "<{base}{path}?{}>; rel=\"prev\"",
+        q("min_id", first)
+    ));
     if let Ok(v) = HeaderValue::from_str(&parts.join(", ")) {
         resp.headers_mut().insert(header::LINK, v);
     }

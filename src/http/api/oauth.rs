@@ -1,9 +1,9 @@
 //! OAuth 2 endpoints: app registration, the consent page, tokens, revocation.
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/apps/verify_credentials", get(verify_app))
         .route("/oauth/token", post(token))
         .route("/oauth/revoke", post(revoke))
-        .route("/oauth/authorize", get(authorize_page).post(authorize_submit))
+        .route(
+            "/oauth/authorize",
+            get(authorize_page).post(authorize_submit),
+        )
 }
 
 #[derive(Deserialize)]
@@ -61,9 +64,18 @@ fn app_json(app: &entity::oauth_applications::Model) -> serde_json::Value {
 }
 
 async fn create_app(State(state): State<AppState>, Body(f): Body<AppForm>) -> AppResult<Response> {
-    let name = f.client_name.ok_or_else(|| AppError::validation("Validation failed: Application name can't be blank"))?;
+    let name = f.client_name.ok_or_else(|| {
+        AppError::validation("Validation failed: Application name can't be blank")
+    })?;
     let uris = f.redirect_uris.map(|u| u.joined()).unwrap_or_default();
-    let created = svc::create_app(&state, &name, &uris, f.scopes.as_deref().unwrap_or("read"), f.website.as_deref()).await?;
+    let created = svc::create_app(
+        &state,
+        &name,
+        &uris,
+        f.scopes.as_deref().unwrap_or("read"),
+        f.website.as_deref(),
+    )
+    .await?;
     let mut v = app_json(&created.app);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("client_id".into(), json!(created.app.client_id));
@@ -74,7 +86,10 @@ async fn create_app(State(state): State<AppState>, Body(f): Body<AppForm>) -> Ap
 }
 
 async fn verify_app(auth: Auth) -> AppResult<Response> {
-    let a = auth.0.as_ref().ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
+    let a = auth
+        .0
+        .as_ref()
+        .ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
     Ok(json(app_json(&a.app)))
 }
 
@@ -98,9 +113,20 @@ fn oauth_error(e: AppError) -> Response {
     let text = e.to_string();
     let (code, desc) = match text.split_once(": ") {
         Some((c, d)) if !c.contains(' ') => (c.to_string(), d.to_string()),
-        _ => (if status == StatusCode::UNAUTHORIZED { "invalid_client".into() } else { "invalid_request".into() }, text),
+        _ => (
+            if status == StatusCode::UNAUTHORIZED {
+                "invalid_client".into()
+            } else {
+                "invalid_request".into()
+            },
+            text,
+        ),
     };
-    (status, axum::Json(json!({ "error": code, "error_description": desc }))).into_response()
+    (
+        status,
+        axum::Json(json!({ "error": code, "error_description": desc })),
+    )
+        .into_response()
 }
 
 /// Client credentials from the body or from HTTP Basic authentication.
@@ -108,36 +134,64 @@ fn client_credentials(headers: &HeaderMap, f: &TokenForm) -> Option<(String, Str
     if let (Some(id), Some(secret)) = (&f.client_id, &f.client_secret) {
         return Some((id.clone(), secret.clone()));
     }
-    let basic = headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).ok()?;
+    let basic = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(basic.trim())
+        .ok()?;
     let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
     Some((id.to_string(), secret.to_string()))
 }
 
-async fn token(State(state): State<AppState>, headers: HeaderMap, Body(f): Body<TokenForm>) -> Response {
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Body(f): Body<TokenForm>,
+) -> Response {
     match issue_token(&state, &headers, &f).await {
         Ok(v) => json(v),
         Err(e) => oauth_error(e),
     }
 }
 
-async fn issue_token(state: &AppState, headers: &HeaderMap, f: &TokenForm) -> AppResult<serde_json::Value> {
-    let (id, secret) = client_credentials(headers, f).ok_or_else(|| AppError::Unauthorized("invalid_client: Client authentication failed".into()))?;
+async fn issue_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &TokenForm,
+) -> AppResult<serde_json::Value> {
+    let (id, secret) = client_credentials(headers, f).ok_or_else(|| {
+        AppError::Unauthorized("invalid_client: Client authentication failed".into())
+    })?;
     let app = svc::check_client(state, &id, &secret).await?;
     let issued = match f.grant_type.as_deref() {
         Some("password") => {
             let (Some(u), Some(p)) = (&f.username, &f.password) else {
-                return Err(AppError::BadRequest("invalid_request: username and password are required".into()));
+                return Err(AppError::BadRequest(
+                    "invalid_request: username and password are required".into(),
+                ));
             };
             svc::password_grant(state, &app, u, p, f.scope.as_deref()).await?
         }
-        Some("client_credentials") => svc::client_credentials_grant(state, &app, f.scope.as_deref()).await?,
+        Some("client_credentials") => {
+            svc::client_credentials_grant(state, &app, f.scope.as_deref()).await?
+        }
         Some("authorization_code") => {
-            let code = f.code.as_deref().ok_or_else(|| AppError::BadRequest("invalid_request: code is required".into()))?;
+            let code = f
+                .code
+                .as_deref()
+                .ok_or_else(|| AppError::BadRequest("invalid_request: code is required".into()))?;
             let redirect = f.redirect_uri.as_deref().unwrap_or(OOB);
             svc::code_grant(state, &app, code, redirect, f.code_verifier.as_deref()).await?
         }
-        other => return Err(AppError::BadRequest(format!("unsupported_grant_type: {}", other.unwrap_or("none")))),
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "unsupported_grant_type: {}",
+                other.unwrap_or("none")
+            )));
+        }
     };
     Ok(json!({
         "access_token": issued.access_token,
@@ -147,11 +201,20 @@ async fn issue_token(state: &AppState, headers: &HeaderMap, f: &TokenForm) -> Ap
     }))
 }
 
-async fn revoke(State(state): State<AppState>, headers: HeaderMap, Body(f): Body<TokenForm>) -> Response {
+async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Body(f): Body<TokenForm>,
+) -> Response {
     let result = async {
-        let (id, secret) = client_credentials(&headers, &f).ok_or_else(|| AppError::Unauthorized("invalid_client: Client authentication failed".into()))?;
+        let (id, secret) = client_credentials(&headers, &f).ok_or_else(|| {
+            AppError::Unauthorized("invalid_client: Client authentication failed".into())
+        })?;
         let app = svc::check_client(&state, &id, &secret).await?;
-        let token = f.token.as_deref().ok_or_else(|| AppError::BadRequest("invalid_request: token is required".into()))?;
+        let token = f
+            .token
+            .as_deref()
+            .ok_or_else(|| AppError::BadRequest("invalid_request: token is required".into()))?;
         svc::revoke(&state, &app, token).await
     }
     .await;
@@ -178,7 +241,11 @@ struct AuthorizeParams {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 const CSRF_COOKIE: &str = "kith_oauth_csrf";
@@ -195,23 +262,43 @@ button{{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;margin-right:.5rem}}
     )
 }
 
-async fn authorize_page(State(state): State<AppState>, Query(p): Query<AuthorizeParams>) -> Response {
+async fn authorize_page(
+    State(state): State<AppState>,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
     render_authorize(&state, &p, None).await
 }
 
 async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&str>) -> Response {
     let app = match p.client_id.as_deref() {
         Some(id) => svc::app_by_client_id(state, id).await,
-        None => Err(AppError::BadRequest("invalid_request: client_id is required".into())),
+        None => Err(AppError::BadRequest(
+            "invalid_request: client_id is required".into(),
+        )),
     };
     let app = match app {
         Ok(a) => a,
-        Err(e) => return (StatusCode::BAD_REQUEST, Html(page("Authorization failed", &format!("<h1>Authorization failed</h1><p class=\"error\">{}</p>", esc(&e.to_string()))))).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(page(
+                    "Authorization failed",
+                    &format!(
+                        "<h1>Authorization failed</h1><p class=\"error\">{}</p>",
+                        esc(&e.to_string())
+                    ),
+                )),
+            )
+                .into_response();
+        }
     };
     if p.response_type.as_deref().unwrap_or("code") != "code" {
         return (StatusCode::BAD_REQUEST, Html(page("Authorization failed", "<h1>Authorization failed</h1><p class=\"error\">Only response_type=code is supported.</p>"))).into_response();
     }
-    let redirect = p.redirect_uri.clone().unwrap_or_else(|| app.redirect_uris.lines().next().unwrap_or(OOB).to_string());
+    let redirect = p
+        .redirect_uri
+        .clone()
+        .unwrap_or_else(|| app.redirect_uris.lines().next().unwrap_or(OOB).to_string());
     let req = AuthorizationRequest {
         app: &app,
         redirect_uri: &redirect,
@@ -221,7 +308,19 @@ async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&
     };
     let scopes = match svc::check_authorization(&req) {
         Ok(s) => s,
-        Err(e) => return (StatusCode::BAD_REQUEST, Html(page("Authorization failed", &format!("<h1>Authorization failed</h1><p class=\"error\">{}</p>", esc(&e.to_string()))))).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(page(
+                    "Authorization failed",
+                    &format!(
+                        "<h1>Authorization failed</h1><p class=\"error\">{}</p>",
+                        esc(&e.to_string())
+                    ),
+                )),
+            )
+                .into_response();
+        }
     };
     let csrf = {
         use rand::RngCore;
@@ -229,8 +328,21 @@ async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&
         rand::rngs::OsRng.fill_bytes(&mut b);
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
     };
-    let hidden = |name: &str, v: &Option<String>| v.as_ref().map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", esc(v))).unwrap_or_default();
-    let scope_list: String = scopes.as_string().split(' ').map(|s| format!("<li>{}</li>", esc(s))).collect();
+    let hidden = |name: &str, v: &Option<String>| {
+        v.as_ref()
+            .map(|v| {
+                format!(
+                    "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+                    esc(v)
+                )
+            })
+            .unwrap_or_default()
+    };
+    let scope_list: String = scopes
+        .as_string()
+        .split(' ')
+        .map(|s| format!("<li>{}</li>", esc(s)))
+        .collect();
     let body = format!(
         "<h1>Authorise {app}</h1><p><strong>{app}</strong> wants to use your account on {instance} with these permissions:</p><ul>{scope_list}</ul>\
 {err}<form method=\"post\" action=\"/oauth/authorize\">\
@@ -240,7 +352,9 @@ async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&
 <button type=\"submit\" name=\"decision\" value=\"approve\">Authorise</button><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button></form>",
         app = esc(&app.name),
         instance = esc(&state.config.instance_name),
-        err = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default(),
+        err = error
+            .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
+            .unwrap_or_default(),
         h1 = hidden("response_type", &Some("code".into())),
         h2 = hidden("client_id", &p.client_id),
         h3 = hidden("redirect_uri", &Some(redirect.clone())),
@@ -249,16 +363,29 @@ async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&
         h6 = hidden("code_challenge", &p.code_challenge),
         h7 = hidden("code_challenge_method", &p.code_challenge_method),
     );
-    let secure = if state.config.scheme == crate::config::Scheme::Https { "; Secure" } else { "" };
+    let secure = if state.config.scheme == crate::config::Scheme::Https {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!("{CSRF_COOKIE}={csrf}; Path=/oauth; HttpOnly; SameSite=Lax{secure}");
-    ([(header::SET_COOKIE, cookie)], Html(page(&format!("Authorise {}", app.name), &body))).into_response()
+    (
+        [(header::SET_COOKIE, cookie)],
+        Html(page(&format!("Authorise {}", app.name), &body)),
+    )
+        .into_response()
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
@@ -276,7 +403,11 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
-async fn authorize_submit(State(state): State<AppState>, headers: HeaderMap, axum::Form(p): axum::Form<AuthorizeParams>) -> Response {
+async fn authorize_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(p): axum::Form<AuthorizeParams>,
+) -> Response {
     // Double-submit CSRF check: the form's token must match the cookie set with it.
     let csrf_ok = match (cookie(&headers, CSRF_COOKIE), &p.csrf) {
         (Some(c), Some(f)) => !c.is_empty() && c == *f,
@@ -285,8 +416,12 @@ async fn authorize_submit(State(state): State<AppState>, headers: HeaderMap, axu
     if !csrf_ok {
         return (StatusCode::FORBIDDEN, Html(page("Authorization failed", "<h1>Authorization failed</h1><p class=\"error\">The form expired or did not come from this site. Go back and try again.</p>"))).into_response();
     }
-    let Some(client_id) = p.client_id.as_deref() else { return render_authorize(&state, &p, None).await };
-    let Ok(app) = svc::app_by_client_id(&state, client_id).await else { return render_authorize(&state, &p, None).await };
+    let Some(client_id) = p.client_id.as_deref() else {
+        return render_authorize(&state, &p, None).await;
+    };
+    let Ok(app) = svc::app_by_client_id(&state, client_id).await else {
+        return render_authorize(&state, &p, None).await;
+    };
     let redirect = p.redirect_uri.clone().unwrap_or_else(|| OOB.to_string());
     let req = AuthorizationRequest {
         app: &app,
@@ -301,15 +436,28 @@ async fn authorize_submit(State(state): State<AppState>, headers: HeaderMap, axu
     let st = p.state.clone().unwrap_or_default();
     if p.decision.as_deref() == Some("deny") {
         if redirect == OOB {
-            return Html(page("Authorization denied", "<h1>Authorization denied</h1><p>You can close this page.</p>")).into_response();
+            return Html(page(
+                "Authorization denied",
+                "<h1>Authorization denied</h1><p>You can close this page.</p>",
+            ))
+            .into_response();
         }
-        let mut pairs = vec![("error", "access_denied"), ("error_description", "The resource owner denied the request")];
+        let mut pairs = vec![
+            ("error", "access_denied"),
+            ("error_description", "The resource owner denied the request"),
+        ];
         if !st.is_empty() {
             pairs.push(("state", &st));
         }
         return Redirect::to(&with_query(&redirect, &pairs)).into_response();
     }
-    let account = match crate::service::accounts::authenticate(&state, p.login.as_deref().unwrap_or(""), p.password.as_deref().unwrap_or("")).await {
+    let account = match crate::service::accounts::authenticate(
+        &state,
+        p.login.as_deref().unwrap_or(""),
+        p.password.as_deref().unwrap_or(""),
+    )
+    .await
+    {
         Ok((a, _)) => a,
         Err(e) => return render_authorize(&state, &p, Some(&e.to_string())).await,
     };

@@ -1,9 +1,9 @@
 //! `/api/v1/statuses/...`
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use entity::Visibility;
 use serde::Deserialize;
 
@@ -49,26 +49,43 @@ fn id_value(v: &Option<serde_json::Value>) -> AppResult<Option<i64>> {
     match v {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(s)) if s.is_empty() => Ok(None),
-        Some(serde_json::Value::String(s)) => s.parse().map(Some).map_err(|_| AppError::not_found()),
+        Some(serde_json::Value::String(s)) => {
+            s.parse().map(Some).map_err(|_| AppError::not_found())
+        }
         Some(serde_json::Value::Number(n)) => n.as_i64().map(Some).ok_or_else(AppError::not_found),
         Some(_) => Err(AppError::Validation("in_reply_to_id is not an id".into())),
     }
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMap, Body(f): Body<StatusForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Body(f): Body<StatusForm>,
+) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
     // A retried post with the same Idempotency-Key returns the first one, for an hour.
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| (me.id, k.chars().take(200).collect::<String>()));
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| (me.id, k.chars().take(200).collect::<String>()));
     if let Some(k) = &key {
-        let earlier = state.idempotency.lock().ok().and_then(|m| m.get(k).filter(|(_, at)| at.elapsed() < IDEMPOTENCY_TTL).map(|(id, _)| *id));
+        let earlier = state.idempotency.lock().ok().and_then(|m| {
+            m.get(k)
+                .filter(|(_, at)| at.elapsed() < IDEMPOTENCY_TTL)
+                .map(|(id, _)| *id)
+        });
         if let Some(id) = earlier
-            && let Ok(s) = service::statuses::get(&state, Some(me), id).await {
-                return Ok(json(entities::status(&state, Some(me), s).await?));
-            }
+            && let Ok(s) = service::statuses::get(&state, Some(me), id).await
+        {
+            return Ok(json(entities::status(&state, Some(me), s).await?));
+        }
     }
     let visibility = match f.visibility.as_deref() {
         None | Some("") => Visibility::Public,
-        Some(v) => Visibility::parse(v).ok_or_else(|| AppError::Validation(format!("Validation failed: Visibility {v} is not valid")))?,
+        Some(v) => Visibility::parse(v).ok_or_else(|| {
+            AppError::Validation(format!("Validation failed: Visibility {v} is not valid"))
+        })?,
     };
     let input = NewStatus {
         text: f.status.unwrap_or_default(),
@@ -88,26 +105,42 @@ async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMap, B
     Ok(json(entities::status(&state, Some(me), status).await?))
 }
 
-async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let viewer = auth.viewer();
     let status = service::statuses::get(&state, viewer, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, viewer, status).await?))
 }
 
-async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
     let old = service::statuses::delete(&state, me, parse_id(&id)?).await?;
     let text = old.text.clone();
     // The deleted status, with its source text so the app can offer to redraft it.
     let views = service::timelines::hydrate(&state, vec![old]).await?;
-    let mut out = entities::statuses(&state, Some(me), &views).await?.pop().ok_or_else(AppError::not_found)?;
+    let mut out = entities::statuses(&state, Some(me), &views)
+        .await?
+        .pop()
+        .ok_or_else(AppError::not_found)?;
     if let Some(obj) = out.as_object_mut() {
         obj.insert("text".into(), serde_json::json!(text));
     }
     Ok(json(out))
 }
 
-async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Body(f): Body<StatusForm>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(f): Body<StatusForm>,
+) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
     let e = service::statuses::StatusEdit {
         text: f.status.unwrap_or_default(),
@@ -119,7 +152,11 @@ async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<String>,
     Ok(json(entities::status(&state, Some(me), saved).await?))
 }
 
-async fn context(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn context(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let viewer = auth.viewer();
     let ctx = service::statuses::context(&state, viewer, parse_id(&id)?).await?;
     let ancestors = service::timelines::hydrate(&state, ctx.ancestors).await?;
@@ -130,13 +167,21 @@ async fn context(State(state): State<AppState>, auth: Auth, Path(id): Path<Strin
     })))
 }
 
-async fn favourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn favourite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:favourites")?;
     let s = service::interactions::favourite(&state, me, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, Some(me), s).await?))
 }
 
-async fn unfavourite(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn unfavourite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:favourites")?;
     let s = service::interactions::unfavourite(&state, me, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, Some(me), s).await?))
@@ -147,26 +192,52 @@ struct ReblogForm {
     visibility: Option<String>,
 }
 
-async fn reblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Body(f): Body<ReblogForm>) -> AppResult<Response> {
+async fn reblog(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(f): Body<ReblogForm>,
+) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
-    let vis = f.visibility.as_deref().filter(|v| !v.is_empty()).map(|v| Visibility::parse(v).ok_or_else(|| AppError::Validation(format!("Validation failed: Visibility {v} is not valid")))).transpose()?;
+    let vis = f
+        .visibility
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            Visibility::parse(v).ok_or_else(|| {
+                AppError::Validation(format!("Validation failed: Visibility {v} is not valid"))
+            })
+        })
+        .transpose()?;
     let r = service::interactions::reblog(&state, me, parse_id(&id)?, vis).await?;
     Ok(json(entities::status(&state, Some(me), r).await?))
 }
 
-async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn unreblog(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:statuses")?;
     let s = service::interactions::unreblog(&state, me, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, Some(me), s).await?))
 }
 
-async fn bookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn bookmark(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:bookmarks")?;
     let s = service::interactions::bookmark(&state, me, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, Some(me), s).await?))
 }
 
-async fn unbookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn unbookmark(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let me = auth.user("write:bookmarks")?;
     let s = service::interactions::unbookmark(&state, me, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, Some(me), s).await?))

@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use entity::accounts;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -50,7 +50,10 @@ enum Stream {
 
 impl Stream {
     fn parse(name: &str, tag: Option<&str>) -> Option<Stream> {
-        let tag = || tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
+        let tag = || {
+            tag.map(|t| t.trim_start_matches('#').to_lowercase())
+                .filter(|t| !t.is_empty())
+        };
         Some(match name {
             "user" => Stream::User,
             "user:notification" => Stream::UserNotification,
@@ -79,37 +82,76 @@ impl Stream {
     }
 
     fn needs_user(&self) -> bool {
-        matches!(self, Stream::User | Stream::UserNotification | Stream::Direct)
+        matches!(
+            self,
+            Stream::User | Stream::UserNotification | Stream::Direct
+        )
     }
 }
 
 /// The token from `Authorization`, the `access_token` query parameter, or
 /// `Sec-WebSocket-Protocol`.
-async fn viewer(state: &AppState, headers: &HeaderMap, query: &BTreeMap<String, String>) -> AppResult<Option<accounts::Model>> {
+async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &BTreeMap<String, String>,
+) -> AppResult<Option<accounts::Model>> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string)
         .or_else(|| query.get("access_token").cloned())
-        .or_else(|| headers.get("sec-websocket-protocol").and_then(|v| v.to_str().ok()).map(str::to_string));
-    let Some(token) = bearer.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+        .or_else(|| {
+            headers
+                .get("sec-websocket-protocol")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        });
+    let Some(token) = bearer.filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
     let auth = authenticate_token(state, token.trim()).await?;
     if !auth.scopes.allows("read:statuses") && !auth.scopes.allows("read:notifications") {
-        return Err(AppError::Forbidden("This action is outside the authorized scopes".into()));
+        return Err(AppError::Forbidden(
+            "This action is outside the authorized scopes".into(),
+        ));
     }
     Ok(auth.account)
 }
 
 /// What one event means for one subscriber: `(streams, event name, payload)`.
-async fn render(state: &AppState, viewer: Option<&accounts::Model>, subs: &HashSet<Stream>, e: &Event) -> Vec<(Value, &'static str, String)> {
+async fn render(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    subs: &HashSet<Stream>,
+    e: &Event,
+) -> Vec<(Value, &'static str, String)> {
     let me = viewer.map(|v| v.id);
     let mut out = Vec::new();
     match e {
-        Event::Update { status_id, readers, public, .. } | Event::StatusUpdate { status_id, readers, public } if !subs.is_empty() => {
-            let name = if matches!(e, Event::Update { .. }) { "update" } else { "status.update" };
+        Event::Update {
+            status_id,
+            readers,
+            public,
+            ..
+        }
+        | Event::StatusUpdate {
+            status_id,
+            readers,
+            public,
+        } if !subs.is_empty() => {
+            let name = if matches!(e, Event::Update { .. }) {
+                "update"
+            } else {
+                "status.update"
+            };
             let no_tags = Vec::new();
-            let tags = if let Event::Update { tags, .. } = e { tags.as_ref() } else { &no_tags };
+            let tags = if let Event::Update { tags, .. } = e {
+                tags.as_ref()
+            } else {
+                &no_tags
+            };
             let matching: Vec<&Stream> = subs
                 .iter()
                 .filter(|s| match s {
@@ -125,21 +167,36 @@ async fn render(state: &AppState, viewer: Option<&accounts::Model>, subs: &HashS
             if matching.is_empty() {
                 return out;
             }
-            let Ok(status) = crate::service::statuses::get(state, viewer, *status_id).await else { return out };
-            let Ok(v) = entities::status(state, viewer, status).await else { return out };
+            let Ok(status) = crate::service::statuses::get(state, viewer, *status_id).await else {
+                return out;
+            };
+            let Ok(v) = entities::status(state, viewer, status).await else {
+                return out;
+            };
             let payload = v.to_string();
             for s in matching {
                 out.push((s.names(), name, payload.clone()));
             }
         }
-        Event::Notification { account_id, notification_id } if me == Some(*account_id) => {
-            let targets: Vec<&Stream> = subs.iter().filter(|s| matches!(s, Stream::User | Stream::UserNotification)).collect();
+        Event::Notification {
+            account_id,
+            notification_id,
+        } if me == Some(*account_id) => {
+            let targets: Vec<&Stream> = subs
+                .iter()
+                .filter(|s| matches!(s, Stream::User | Stream::UserNotification))
+                .collect();
             if targets.is_empty() {
                 return out;
             }
             let Some(viewer) = viewer else { return out };
-            let Ok(n) = crate::service::notifications::get(state, viewer, *notification_id).await else { return out };
-            let Ok(mut v) = entities::notifications(state, viewer, &[n]).await else { return out };
+            let Ok(n) = crate::service::notifications::get(state, viewer, *notification_id).await
+            else {
+                return out;
+            };
+            let Ok(mut v) = entities::notifications(state, viewer, &[n]).await else {
+                return out;
+            };
             let Some(v) = v.pop() else { return out };
             for s in targets {
                 out.push((s.names(), "notification", v.to_string()));
@@ -150,10 +207,20 @@ async fn render(state: &AppState, viewer: Option<&accounts::Model>, subs: &HashS
                 out.push((s.names(), "delete", status_id.to_string()));
             }
         }
-        Event::Conversation { account_ids, status_id } if me.is_some_and(|m| account_ids.contains(&m)) && subs.contains(&Stream::Direct) => {
+        Event::Conversation {
+            account_ids,
+            status_id,
+        } if me.is_some_and(|m| account_ids.contains(&m)) && subs.contains(&Stream::Direct) => {
             let Some(viewer) = viewer else { return out };
-            let Ok(rows) = crate::service::conversations::list(state, viewer, &crate::db::Page::new(5)).await else { return out };
-            if let Some(c) = rows.into_iter().find(|c| c.row.last_status_id == Some(*status_id)) {
+            let Ok(rows) =
+                crate::service::conversations::list(state, viewer, &crate::db::Page::new(5)).await
+            else {
+                return out;
+            };
+            if let Some(c) = rows
+                .into_iter()
+                .find(|c| c.row.last_status_id == Some(*status_id))
+            {
                 let last = match &c.last_status {
                     Some(s) => entities::status(state, Some(viewer), s.clone()).await.ok(),
                     None => None,
@@ -180,21 +247,32 @@ async fn websocket(
 ) -> AppResult<Response> {
     let viewer = viewer(&state, &headers, &query).await?;
     let mut subs = HashSet::new();
-    if let Some(s) = query.get("stream").and_then(|n| Stream::parse(n, query.get("tag").map(String::as_str))) {
+    if let Some(s) = query
+        .get("stream")
+        .and_then(|n| Stream::parse(n, query.get("tag").map(String::as_str)))
+    {
         if s.needs_user() && viewer.is_none() {
-            return Err(AppError::Unauthorized("This stream requires an access token".into()));
+            return Err(AppError::Unauthorized(
+                "This stream requires an access token".into(),
+            ));
         }
         subs.insert(s);
     }
     let mut resp = ws.on_upgrade(move |socket| serve_socket(state, viewer, subs, socket));
     // Echo the token protocol, as browsers require when one was offered.
     if let Some(p) = headers.get("sec-websocket-protocol") {
-        resp.headers_mut().insert("sec-websocket-protocol", p.clone());
+        resp.headers_mut()
+            .insert("sec-websocket-protocol", p.clone());
     }
     Ok(resp)
 }
 
-async fn serve_socket(state: AppState, viewer: Option<accounts::Model>, mut subs: HashSet<Stream>, mut socket: WebSocket) {
+async fn serve_socket(
+    state: AppState,
+    viewer: Option<accounts::Model>,
+    mut subs: HashSet<Stream>,
+    mut socket: WebSocket,
+) {
     let mut rx = state.events.subscribe();
     let mut ping = tokio::time::interval(Duration::from_secs(30));
     loop {
@@ -248,29 +326,46 @@ async fn event_stream(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> AppResult<Response> {
     let name = stream.trim_matches('/').replace('/', ":");
-    let s = Stream::parse(&name, query.get("tag").map(String::as_str)).ok_or_else(AppError::not_found)?;
+    let s = Stream::parse(&name, query.get("tag").map(String::as_str))
+        .ok_or_else(AppError::not_found)?;
     let viewer = viewer(&state, &headers, &query).await?;
     if s.needs_user() && viewer.is_none() {
-        return Err(AppError::Unauthorized("This stream requires an access token".into()));
+        return Err(AppError::Unauthorized(
+            "This stream requires an access token".into(),
+        ));
     }
     let subs: HashSet<Stream> = [s].into();
     let rx = state.events.subscribe();
-    let events = futures_util::stream::unfold((state, viewer, subs, rx, Vec::<SseEvent>::new()), |(state, viewer, subs, mut rx, mut queue)| async move {
-        loop {
-            if let Some(e) = queue.pop() {
-                return Some((Ok::<SseEvent, Infallible>(e), (state, viewer, subs, rx, queue)));
-            }
-            match rx.recv().await {
-                Ok(e) => {
-                    let mut rendered: Vec<SseEvent> =
-                        render(&state, viewer.as_ref(), &subs, &e).await.into_iter().map(|(_, name, payload)| SseEvent::default().event(name).data(payload)).collect();
-                    rendered.reverse();
-                    queue = rendered;
+    let events = futures_util::stream::unfold(
+        (state, viewer, subs, rx, Vec::<SseEvent>::new()),
+        |(state, viewer, subs, mut rx, mut queue)| async move {
+            loop {
+                if let Some(e) = queue.pop() {
+                    return Some((
+                        Ok::<SseEvent, Infallible>(e),
+                        (state, viewer, subs, rx, queue),
+                    ));
                 }
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return None,
+                match rx.recv().await {
+                    Ok(e) => {
+                        let mut rendered: Vec<SseEvent> =
+                            render(&state, viewer.as_ref(), &subs, &e)
+                                .await
+                                .into_iter()
+                                .map(|(_, name, payload)| {
+                                    SseEvent::default().event(name).data(payload)
+                                })
+                                .collect();
+                        rendered.reverse();
+                        queue = rendered;
+                    }
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                }
             }
-        }
-    });
-    Ok(Sse::new(events.boxed()).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response())
+        },
+    );
+    Ok(Sse::new(events.boxed())
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
 }

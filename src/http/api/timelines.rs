@@ -1,8 +1,8 @@
 //! `/api/v1/timelines/...`
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 
 use super::{Auth, PageParams, entities, json, with_link};
@@ -11,16 +11,32 @@ use crate::service::timelines::{self, PublicScope};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/timelines/home", get(home)).route("/api/v1/timelines/public", get(public))
+    Router::new()
+        .route("/api/v1/timelines/home", get(home))
+        .route("/api/v1/timelines/public", get(public))
 }
 
-async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<PageParams>) -> AppResult<Response> {
+async fn home(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<PageParams>,
+) -> AppResult<Response> {
     let me = auth.user("read:statuses")?;
     let page = q.page()?;
     let views = timelines::home(&state, me, &page).await?;
     let out = entities::statuses(&state, Some(me), &views).await?;
-    let (first, last) = (views.first().map(|v| v.status.id), views.last().map(|v| v.status.id));
-    Ok(with_link(json(out), &state, "/api/v1/timelines/home", &[("limit", page.limit().to_string())], first, last))
+    let (first, last) = (
+        views.first().map(|v| v.status.id),
+        views.last().map(|v| v.status.id),
+    );
+    Ok(with_link(
+        json(out),
+        &state,
+        "/api/v1/timelines/home",
+        &[("limit", page.limit().to_string())],
+        first,
+        last,
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -32,7 +48,11 @@ struct PublicQuery {
     only_media: Option<String>,
 }
 
-async fn public(State(state): State<AppState>, auth: Auth, Query(q): Query<PublicQuery>) -> AppResult<Response> {
+async fn public(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<PublicQuery>,
+) -> AppResult<Response> {
     let on = |v: &Option<String>| matches!(v.as_deref(), Some("true" | "1" | "on"));
     if auth.0.is_some() {
         auth.require("read:statuses")?;
@@ -44,14 +64,21 @@ async fn public(State(state): State<AppState>, auth: Auth, Query(q): Query<Publi
         return Ok(json(serde_json::json!([])));
     }
     let scope = match (on(&q.local), on(&q.remote)) {
-        (true, true) => return Err(AppError::Validation("local and remote cannot both be set".into())),
+        (true, true) => {
+            return Err(AppError::Validation(
+                "local and remote cannot both be set".into(),
+            ));
+        }
         (true, false) => PublicScope::Local,
         (false, true) => PublicScope::Remote,
         _ => PublicScope::All,
     };
     let views = timelines::public(&state, viewer, scope, &page).await?;
     let out = entities::statuses(&state, viewer, &views).await?;
-    let (first, last) = (views.first().map(|v| v.status.id), views.last().map(|v| v.status.id));
+    let (first, last) = (
+        views.first().map(|v| v.status.id),
+        views.last().map(|v| v.status.id),
+    );
     let mut extra = vec![("limit", page.limit().to_string())];
     if on(&q.local) {
         extra.push(("local", "true".into()));
@@ -59,5 +86,12 @@ async fn public(State(state): State<AppState>, auth: Auth, Query(q): Query<Publi
     if on(&q.remote) {
         extra.push(("remote", "true".into()));
     }
-    Ok(with_link(json(out), &state, "/api/v1/timelines/public", &extra, first, last))
+    Ok(with_link(
+        json(out),
+        &state,
+        "/api/v1/timelines/public",
+        &extra,
+        first,
+        last,
+    ))
 }
