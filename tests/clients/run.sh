@@ -35,4 +35,5 @@ fi
 status=0
 "$here/.venv/bin/python" "$here/mastodon_py.py" "http://localhost:$port" || { status=1; tail -n 40 "$data/serve.log"; }
 node "$here/js/clients.mjs" "http://localhost:$port" || { status=1; tail -n 40 "$data/serve.log"; }
+"$here/toot.sh" "http://localhost:$port" "$here/.venv/bin/toot" || { status=1; tail -n 40 "$data/serve.log"; }
 exit "$status"
