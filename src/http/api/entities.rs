@@ -355,3 +355,21 @@ pub async fn notifications(
         })
         .collect())
 }
+
+/// A direct-message conversation as its participant `viewer` sees it.
+pub async fn conversation(
+    state: &AppState,
+    viewer: &accounts::Model,
+    c: &crate::service::conversations::ConversationView,
+) -> AppResult<Value> {
+    let last = match &c.last_status {
+        Some(s) => Some(status(state, Some(viewer), s.clone()).await?),
+        None => None,
+    };
+    Ok(json!({
+        "id": c.row.id.to_string(),
+        "unread": c.row.unread,
+        "accounts": c.participants.iter().map(|a| account(state, a)).collect::<Vec<_>>(),
+        "last_status": last,
+    }))
+}

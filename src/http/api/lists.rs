@@ -148,16 +148,7 @@ async fn conversations(
     let rows = crate::service::conversations::list(&state, me, &page).await?;
     let mut out = Vec::with_capacity(rows.len());
     for c in &rows {
-        let last = match &c.last_status {
-            Some(s) => Some(entities::status(&state, Some(me), s.clone()).await?),
-            None => None,
-        };
-        out.push(serde_json::json!({
-            "id": c.row.id.to_string(),
-            "unread": c.row.unread,
-            "accounts": c.participants.iter().map(|a| entities::account(&state, a)).collect::<Vec<_>>(),
-            "last_status": last,
-        }));
+        out.push(entities::conversation(&state, me, c).await?);
     }
     let (first, last) = (
         rows.first().and_then(|c| c.row.last_status_id),
@@ -180,16 +171,7 @@ async fn read_conversation(
 ) -> AppResult<Response> {
     let me = auth.user("write:conversations")?;
     let c = crate::service::conversations::mark_read(&state, me, parse_id(&id)?).await?;
-    let last = match &c.last_status {
-        Some(s) => Some(entities::status(&state, Some(me), s.clone()).await?),
-        None => None,
-    };
-    Ok(json(serde_json::json!({
-        "id": c.row.id.to_string(),
-        "unread": c.row.unread,
-        "accounts": c.participants.iter().map(|a| entities::account(&state, a)).collect::<Vec<_>>(),
-        "last_status": last,
-    })))
+    Ok(json(entities::conversation(&state, me, &c).await?))
 }
 
 async fn remove_conversation(

@@ -220,17 +220,8 @@ async fn render(
             if let Some(c) = rows
                 .into_iter()
                 .find(|c| c.row.last_status_id == Some(*status_id))
+                && let Ok(v) = entities::conversation(state, viewer, &c).await
             {
-                let last = match &c.last_status {
-                    Some(s) => entities::status(state, Some(viewer), s.clone()).await.ok(),
-                    None => None,
-                };
-                let v = json!({
-                    "id": c.row.id.to_string(),
-                    "unread": c.row.unread,
-                    "accounts": c.participants.iter().map(|a| entities::account(state, a)).collect::<Vec<_>>(),
-                    "last_status": last,
-                });
                 out.push((Stream::Direct.names(), "conversation", v.to_string()));
             }
         }
