@@ -170,6 +170,24 @@ impl Instance {
             .unwrap()
     }
 
+    /// `follower` (local here) follows the remote `target`, and waits until the
+    /// target's server has accepted.
+    pub async fn follow_accepted(&self, follower: &accounts::Model, target: &accounts::Model) {
+        use kith::service::relationships::{FollowOptions, follow, relationship};
+        follow(&self.state, follower, target.id, FollowOptions::default())
+            .await
+            .unwrap();
+        let what = format!("{} follows {}", follower.username, target.username);
+        eventually(&what, 30, || async {
+            relationship(&self.state, follower, target.id)
+                .await
+                .unwrap()
+                .following
+                .then_some(())
+        })
+        .await;
+    }
+
     /// The account as this instance stores it now.
     pub async fn reload(&self, a: &accounts::Model) -> accounts::Model {
         use sea_orm::EntityTrait;

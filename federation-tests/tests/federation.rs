@@ -143,22 +143,7 @@ async fn each_visibility_reaches_exactly_its_audience() {
 
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
     let bob_at_gamma = gamma.lookup("bob", &beta).await;
-    follow(
-        &alpha.state,
-        &alice,
-        bob_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &bob_at_alpha).await;
 
     // Followers-only: alpha (a follower) gets it; gamma (strangers only) does not.
     let private = beta
@@ -186,22 +171,7 @@ async fn each_visibility_reaches_exactly_its_audience() {
     );
 
     // Once carol follows bob, gamma gets his followers-only posts, but only carol sees them.
-    follow(
-        &gamma.state,
-        &carol,
-        bob_at_gamma.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("carol follows bob", 30, || async {
-        relationship(&gamma.state, &carol, bob_at_gamma.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    gamma.follow_accepted(&carol, &bob_at_gamma).await;
     let second = beta
         .post(&bob, "followers again", Visibility::Private)
         .await;
@@ -409,22 +379,7 @@ async fn a_boost_reaches_the_boosters_followers() {
         .await
         .unwrap();
     let carol_at_alpha = alpha.lookup("carol", &gamma).await;
-    follow(
-        &alpha.state,
-        &alice,
-        carol_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows carol", 30, || async {
-        relationship(&alpha.state, &alice, carol_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &carol_at_alpha).await;
 
     // carol sees bob's post on gamma (fetched by its URL) and boosts it.
     let at_gamma = kith::apub::inbox::fetch_status(&gamma.state, &post.uri)
@@ -618,22 +573,7 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(
-        &alpha.state,
-        &alice,
-        bob_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &bob_at_alpha).await;
 
     let alpha_stopped = alpha.stop().await;
     let mut uris = Vec::new();
@@ -701,22 +641,7 @@ async fn edits_profile_updates_and_blocks_propagate() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(
-        &alpha.state,
-        &alice,
-        bob_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &bob_at_alpha).await;
 
     let post = beta.post(&bob, "first draft", Visibility::Public).await;
     eventually("the post arrives", 30, || async {
@@ -834,22 +759,7 @@ async fn authorized_fetch_and_missing_parents() {
 
     // alice follows carol only; carol replies to bob.
     let carol_at_alpha = alpha.lookup("carol", &gamma).await;
-    follow(
-        &alpha.state,
-        &alice,
-        carol_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows carol", 30, || async {
-        relationship(&alpha.state, &alice, carol_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &carol_at_alpha).await;
     let reply = create(
         &gamma.state,
         &carol,
@@ -899,22 +809,7 @@ async fn unlikes_and_account_deletions_propagate() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(
-        &alpha.state,
-        &alice,
-        bob_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &bob_at_alpha).await;
     let post = beta.post(&bob, "like and unlike", Visibility::Public).await;
     let copy = eventually("the post arrives", 30, || async {
         alpha.status_by_uri(&post.uri).await
@@ -997,22 +892,7 @@ async fn a_rotated_key_is_fetched_again() {
     let alice = alpha.user("alice").await;
     let bob = beta.user("bob").await;
     let bob_at_alpha = alpha.lookup("bob", &beta).await;
-    follow(
-        &alpha.state,
-        &alice,
-        bob_at_alpha.id,
-        FollowOptions::default(),
-    )
-    .await
-    .unwrap();
-    eventually("alice follows bob", 30, || async {
-        relationship(&alpha.state, &alice, bob_at_alpha.id)
-            .await
-            .unwrap()
-            .following
-            .then_some(())
-    })
-    .await;
+    alpha.follow_accepted(&alice, &bob_at_alpha).await;
     // alpha's copy of bob's key goes stale (as if bob's server had rotated it).
     let other = kith::apub::keys::generate().unwrap();
     let mut m = alpha.reload(&bob_at_alpha).await.into_active_model();
