@@ -44,6 +44,28 @@ impl RegistrationMode {
     }
 }
 
+/// Where picture files are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MediaStorage {
+    /// `<data_dir>/media`, served by Kith under `/system/`.
+    Filesystem,
+    /// An S3-compatible bucket.
+    S3(S3Settings),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Settings {
+    /// `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000`, ...
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Where browsers fetch the files (the bucket's public URL or a CDN);
+    /// without it Kith serves them itself under `/system/`.
+    pub public_url: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Public host, with a port when it is not the scheme's default: `social.example.org`.
@@ -65,6 +87,15 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// API requests allowed per access token (or address) in five minutes.
     pub rate_limit: u32,
+    pub media_storage: MediaStorage,
+    /// Largest picture upload, in bytes.
+    pub media_max_bytes: usize,
+    /// Largest width × height accepted for a picture (larger ones are refused unread).
+    pub media_max_pixels: u64,
+    /// Originals with more pixels than this are downscaled.
+    pub media_original_max_pixels: u64,
+    /// Uploads never attached to a status are removed after this many hours.
+    pub media_unattached_hours: u32,
     /// Host names resolved to fixed addresses by the outgoing HTTP client, like
     /// curl's `--resolve`. Set by tests that give loopback servers host names;
     /// not read from files or the environment.
@@ -88,6 +119,11 @@ impl Default for Config {
             max_status_chars: 500,
             max_body_bytes: 16 * 1024 * 1024 + 64 * 1024,
             rate_limit: 300,
+            media_storage: MediaStorage::Filesystem,
+            media_max_bytes: 16 * 1024 * 1024,
+            media_max_pixels: 33_177_600,
+            media_original_max_pixels: 8_294_400,
+            media_unattached_hours: 24,
             resolve: Vec::new(),
         }
     }
@@ -124,6 +160,17 @@ pub const KEYS: &[&str] = &[
     "max_status_chars",
     "max_body_bytes",
     "rate_limit",
+    "media_storage",
+    "media_max_bytes",
+    "media_max_pixels",
+    "media_original_max_pixels",
+    "media_unattached_hours",
+    "s3_endpoint",
+    "s3_bucket",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_public_url",
 ];
 
 /// Where a raw value came from, for error messages.
@@ -196,6 +243,15 @@ impl Config {
         let mut c = Config::default();
         let mut database_url_set = false;
         let mut scheme_set = false;
+        let mut storage_kind = "filesystem";
+        let mut s3 = S3Settings {
+            endpoint: String::new(),
+            bucket: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+            public_url: None,
+        };
         for (key, r) in raw {
             let bad = |expected: &str| {
                 ConfigError(format!(
@@ -257,8 +313,58 @@ impl Config {
                 "max_body_bytes" => {
                     c.max_body_bytes = v.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| bad("a whole number of bytes, at least 1024"))?
                 }
+                "media_storage" => {
+                    storage_kind = match v {
+                        "filesystem" => "filesystem",
+                        "s3" => "s3",
+                        _ => return Err(bad("`filesystem` or `s3`")),
+                    }
+                }
+                "media_max_bytes" => {
+                    c.media_max_bytes = v.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| bad("a whole number of bytes, at least 1024"))?
+                }
+                "media_max_pixels" => {
+                    c.media_max_pixels = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad("a whole number of pixels, at least 1"))?
+                }
+                "media_original_max_pixels" => {
+                    c.media_original_max_pixels = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad("a whole number of pixels, at least 1"))?
+                }
+                "media_unattached_hours" => {
+                    c.media_unattached_hours = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad("a whole number of hours, at least 1"))?
+                }
+                "s3_endpoint" => {
+                    if !(v.starts_with("http://") || v.starts_with("https://")) {
+                        return Err(bad("a URL starting with http:// or https://"));
+                    }
+                    s3.endpoint = v.trim_end_matches('/').to_string();
+                }
+                "s3_bucket" => s3.bucket = v.to_string(),
+                "s3_region" => s3.region = v.to_string(),
+                "s3_access_key_id" => s3.access_key_id = v.to_string(),
+                "s3_secret_access_key" => s3.secret_access_key = v.to_string(),
+                "s3_public_url" => {
+                    if !(v.starts_with("http://") || v.starts_with("https://")) {
+                        return Err(bad("a URL starting with http:// or https://"));
+                    }
+                    s3.public_url = Some(v.trim_end_matches('/').to_string());
+                }
                 _ => {}
             }
+        }
+        if storage_kind == "s3" {
+            for (name, value) in [
+                ("s3_endpoint", &s3.endpoint),
+                ("s3_bucket", &s3.bucket),
+                ("s3_access_key_id", &s3.access_key_id),
+                ("s3_secret_access_key", &s3.secret_access_key),
+            ] {
+                if value.is_empty() {
+                    return Err(ConfigError(format!(
+                        "media_storage is s3 but {name} is not set"
+                    )));
+                }
+            }
+            c.media_storage = MediaStorage::S3(s3);
         }
         if !database_url_set {
             c.database_url = default_database_url(&c.data_dir);

@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ids;
+pub mod media;
 pub mod net;
 pub mod service;
 pub mod state;
@@ -71,7 +72,8 @@ pub async fn serve(
         http::router(state.clone()),
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(apub::delivery::run(state.clone(), stop_rx));
+    let worker = tokio::spawn(apub::delivery::run(state.clone(), stop_rx.clone()));
+    let expiry = tokio::spawn(service::media::run_expiry(state.clone(), stop_rx));
     let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
         std::net::SocketAddr,
     >(app);
@@ -87,6 +89,7 @@ pub async fn serve(
     {
         tracing::warn!("the delivery worker did not stop in time");
     }
+    let _ = expiry.await;
     served?;
     state.db.close().await;
     tracing::info!("Kith stopped");

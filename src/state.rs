@@ -30,6 +30,8 @@ pub struct AppState {
     pub events: Arc<dyn crate::events::EventBus>,
     /// Woken when deliveries are queued, so they go out at once.
     pub deliveries_queued: Arc<Notify>,
+    /// Where picture files are kept.
+    pub media: Arc<crate::media::Storage>,
     instance_actor: Arc<OnceCell<accounts::Model>>,
 }
 
@@ -39,7 +41,9 @@ impl AppState {
         let db = Db::connect(&config).await?;
         db.migrate().await?;
         let http = crate::net::http_client(&config)?;
+        let media = crate::media::Storage::from_config(&config)?;
         Ok(AppState {
+            media: Arc::new(media),
             config: Arc::new(config),
             db,
             ids: Arc::new(IdGenerator::new()),

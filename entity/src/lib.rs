@@ -12,6 +12,7 @@ pub mod follow_requests;
 pub mod follows;
 pub mod home_feed;
 pub mod markers;
+pub mod media_attachments;
 pub mod mentions;
 pub mod mutes;
 pub mod notifications;

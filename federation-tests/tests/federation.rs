@@ -911,3 +911,115 @@ async fn a_rotated_key_is_fetched_again() {
         "the real key was fetched again"
     );
 }
+
+/// A PNG made by the test: a gradient, so the blurhash is not trivial.
+fn test_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn upload(bytes: Vec<u8>, name: &str) -> kith::service::media::Upload {
+    kith::service::media::Upload {
+        bytes: bytes.into(),
+        content_type: Some("image/png".into()),
+        file_name: Some(name.into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_and_profile_pictures_travel_between_servers() {
+    use kith::service::media::{NewMedia, Wait};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let bob = beta.user("bob").await;
+    let alice_at_beta = beta.lookup("alice", &alpha).await;
+    beta.follow_accepted(&bob, &alice_at_beta).await;
+
+    // alice posts a photo with alt text.
+    let m = kith::service::media::upload(
+        &alpha.state,
+        &alice,
+        NewMedia {
+            file: upload(test_png(800, 600), "sunset.png"),
+            description: Some("A sunset over the bay".into()),
+            focus: Some("0.25,0.5".into()),
+        },
+        Wait::UntilDone,
+    )
+    .await
+    .unwrap();
+    let post = create(
+        &alpha.state,
+        &alice,
+        NewStatus {
+            media_ids: vec![m.id],
+            ..NewStatus::new("Tonight's sky", Visibility::Public)
+        },
+    )
+    .await
+    .unwrap();
+
+    // bob's server stores it with the picture, by its URL on alpha.
+    let copy = eventually("the photo post reaches beta", 30, || async {
+        beta.status_by_uri(&post.uri).await
+    })
+    .await;
+    let media = kith::db::media::for_status(&beta.state.db.read, copy.id)
+        .await
+        .unwrap();
+    assert_eq!(media.len(), 1);
+    let remote = &media[0];
+    let original_url = alpha.state.media.url(m.file_key.as_deref().unwrap());
+    assert_eq!(remote.remote_url.as_deref(), Some(original_url.as_str()));
+    assert_eq!(remote.description.as_deref(), Some("A sunset over the bay"));
+    assert_eq!(remote.blurhash, m.blurhash);
+    assert_eq!(remote.content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(remote.meta["original"]["width"], 800);
+    assert_eq!(remote.meta["original"]["height"], 600);
+    assert_eq!(remote.meta["focus"]["x"], 0.25);
+
+    // bob's apps see it, and the file is really there.
+    let shown = kith::http::api::entities::status(&beta.state, Some(&bob), copy)
+        .await
+        .unwrap();
+    assert_eq!(shown["media_attachments"][0]["url"], original_url.as_str());
+    assert_eq!(
+        shown["media_attachments"][0]["remote_url"],
+        original_url.as_str()
+    );
+    let path = original_url.strip_prefix(&alpha.base_url()).unwrap();
+    let bytes = reqwest::get(format!("http://{}{path}", alpha.addr))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((img.width(), img.height()), (800, 600));
+
+    // A new profile picture reaches bob's server with the profile update.
+    let saved = kith::service::accounts::update_profile(
+        &alpha.state,
+        &alice,
+        kith::service::accounts::ProfileUpdate {
+            avatar: Some(upload(test_png(500, 500), "me.png")),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let avatar = saved.avatar_url.clone().unwrap();
+    eventually("the new avatar reaches beta", 30, || async {
+        (beta.reload(&alice_at_beta).await.avatar_url.as_deref() == Some(avatar.as_str()))
+            .then_some(())
+    })
+    .await;
+}

@@ -18,6 +18,7 @@ pub fn default_context() -> Value {
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "blurhash": "toot:blurhash",
+            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"

@@ -48,6 +48,7 @@ async fn note_for(state: &AppState, status: &entity::statuses::Model) -> AppResu
             tags: &parts.tags,
             in_reply_to_uri: parts.in_reply_to_uri,
             base_url: &base,
+            attachments: &parts.attachments,
         },
     ))
 }

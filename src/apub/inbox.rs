@@ -428,6 +428,67 @@ pub fn visibility_of(object: &Value, author: &accounts::Model) -> Visibility {
 }
 
 /// Reads a Note (or Article, Page, Question) by `author` into a status.
+/// The pictures (and other files) on a Note: `Document`/`Image`/... objects
+/// whose `url` is a string, a Link, or a list of Links. Only http(s) URLs are
+/// kept; alt text is plain text.
+pub fn read_attachments(note: &Value) -> Vec<crate::service::media::RemoteAttachment> {
+    let list: Vec<&Value> = match note.get("attachment") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => Vec::new(),
+    };
+    list.into_iter()
+        .filter_map(|a| {
+            let (url, link_type) = match a.get("url") {
+                Some(Value::String(u)) => (u.clone(), None),
+                Some(Value::Array(links)) => links.iter().find_map(|l| match l {
+                    Value::String(u) => Some((u.clone(), None)),
+                    other => str_of(other, "href").map(|h| {
+                        (
+                            h.to_string(),
+                            str_of(other, "mediaType").map(str::to_string),
+                        )
+                    }),
+                })?,
+                Some(link @ Value::Object(_)) => (
+                    str_of(link, "href")?.to_string(),
+                    str_of(link, "mediaType").map(str::to_string),
+                ),
+                _ => return None,
+            };
+            let parsed = url::Url::parse(&url).ok()?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return None;
+            }
+            let dim = |k: &str| {
+                a.get(k)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+            };
+            let focus = a.get("focalPoint").and_then(Value::as_array).and_then(|p| {
+                let x = p.first()?.as_f64()?;
+                let y = p.get(1)?.as_f64()?;
+                ((-1.0..=1.0).contains(&x) && (-1.0..=1.0).contains(&y)).then_some((x, y))
+            });
+            Some(crate::service::media::RemoteAttachment {
+                url: parsed.to_string(),
+                media_type: str_of(a, "mediaType").map(str::to_string).or(link_type),
+                description: str_of(a, "name")
+                    .or_else(|| str_of(a, "summary"))
+                    .map(crate::service::text::strip_html)
+                    .filter(|d| !d.trim().is_empty()),
+                blurhash: str_of(a, "blurhash")
+                    .filter(|b| b.len() <= 100 && b.is_ascii())
+                    .map(str::to_string),
+                width: dim("width"),
+                height: dim("height"),
+                focus,
+            })
+        })
+        .take(16)
+        .collect()
+}
+
 pub fn read_note(note: &Value, author: &accounts::Model) -> AppResult<RemoteStatus> {
     let uri =
         str_of(note, "id").ok_or_else(|| AppError::BadRequest("the note has no id".into()))?;
@@ -518,5 +579,47 @@ pub fn read_note(note: &Value, author: &accounts::Model) -> AppResult<RemoteStat
         mention_uris,
         tags: hashtags,
         language,
+        attachments: read_attachments(note),
     })
+}
+
+#[cfg(test)]
+mod attachment_tests {
+    use super::*;
+
+    #[test]
+    fn reads_attachments_as_mastodon_lemmy_and_misskey_send_them() {
+        let mastodon: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/activitypub/mastodon/mastodon-create-with-attachment.json"
+        ))
+        .unwrap();
+        let a = read_attachments(&mastodon["object"]);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].media_type.as_deref(), Some("image/jpeg"));
+        assert!(a[0].url.ends_with("334ce029e7bfb920.jpg"));
+        assert_eq!(a[0].description, None);
+
+        let lemmy: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/activitypub/lemmy/page_image_and_link.json"
+        ))
+        .unwrap();
+        // The image is kept; the Link (an article, not a file) is not.
+        let a = read_attachments(&lemmy);
+        assert_eq!(a.len(), 1);
+        assert!(a[0].url.ends_with(".png"));
+
+        let linked = serde_json::json!({"attachment": [
+            {"type": "Document", "mediaType": "image/png", "name": "<b>alt</b>",
+             "url": [{"type": "Link", "href": "https://m.example/f.png", "mediaType": "image/png"}],
+             "blurhash": "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH", "width": 10, "height": 20,
+             "focalPoint": [0.5, -0.5]},
+            {"type": "Document", "url": "javascript:alert(1)"},
+            {"type": "Document", "url": "file:///etc/passwd"}
+        ]});
+        let a = read_attachments(&linked);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].description.as_deref(), Some("alt"));
+        assert_eq!((a[0].width, a[0].height), (Some(10), Some(20)));
+        assert_eq!(a[0].focus, Some((0.5, -0.5)));
+    }
 }

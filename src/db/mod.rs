@@ -24,6 +24,7 @@ pub mod deliveries;
 pub mod feeds;
 pub mod interactions;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

@@ -15,6 +15,7 @@ use crate::error::AppError;
 
 pub mod api;
 mod federation;
+mod files;
 pub mod ratelimit;
 use crate::state::AppState;
 
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(federation::routes())
         .merge(api::routes())
+        .merge(files::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -374,6 +374,9 @@ pub struct ProfileUpdate {
     pub discoverable: Option<bool>,
     /// `(name, value)` pairs, plain text.
     pub fields: Option<Vec<(String, String)>>,
+    /// A new profile picture (cropped square) and header (cropped 3:1).
+    pub avatar: Option<super::media::Upload>,
+    pub header: Option<super::media::Upload>,
 }
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 30;
@@ -453,16 +456,60 @@ pub async fn update_profile(
         m.fields = Set(serde_json::Value::Array(json));
     }
     m.updated_at = Set(db::now());
-    let txn = state.db.write.begin().await?;
-    let saved = db::accounts::update(&txn, m).await?;
-    let person = crate::apub::context::with_context(
-        &crate::apub::objects::person::Person::from_account(&saved),
-    );
-    let activity =
-        crate::apub::activities::update::update_person(&saved.uri, person, state.ids.next());
-    let inboxes = db::deliveries::remote_follower_inboxes(&txn, saved.id).await?;
-    super::outbox::emit(&txn, state, &saved, activity, inboxes).await?;
-    txn.commit().await?;
+    // Pictures last, once everything else is known to be valid; files stored
+    // for a change that then fails are removed again.
+    use super::media::{ProfileImage, forget_profile_image, store_profile_image};
+    let mut stored: Vec<String> = Vec::new();
+    for (file, which) in [
+        (&u.avatar, ProfileImage::Avatar),
+        (&u.header, ProfileImage::Header),
+    ] {
+        let Some(file) = file else { continue };
+        match store_profile_image(state, account, which, file).await {
+            Ok(url) => {
+                match which {
+                    ProfileImage::Avatar => m.avatar_url = Set(Some(url.clone())),
+                    ProfileImage::Header => m.header_url = Set(Some(url.clone())),
+                }
+                stored.push(url);
+            }
+            Err(e) => {
+                for url in &stored {
+                    forget_profile_image(state, Some(url)).await;
+                }
+                return Err(e);
+            }
+        }
+    }
+    let saved = async {
+        let txn = state.db.write.begin().await?;
+        let saved = db::accounts::update(&txn, m).await?;
+        let person = crate::apub::context::with_context(
+            &crate::apub::objects::person::Person::from_account(&saved),
+        );
+        let activity =
+            crate::apub::activities::update::update_person(&saved.uri, person, state.ids.next());
+        let inboxes = db::deliveries::remote_follower_inboxes(&txn, saved.id).await?;
+        super::outbox::emit(&txn, state, &saved, activity, inboxes).await?;
+        txn.commit().await?;
+        AppResult::Ok(saved)
+    }
+    .await;
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) => {
+            for url in &stored {
+                forget_profile_image(state, Some(url)).await;
+            }
+            return Err(e);
+        }
+    };
+    if u.avatar.is_some() && account.avatar_url != saved.avatar_url {
+        forget_profile_image(state, account.avatar_url.as_deref()).await;
+    }
+    if u.header.is_some() && account.header_url != saved.header_url {
+        forget_profile_image(state, account.header_url.as_deref()).await;
+    }
     super::outbox::kick(state);
     Ok(saved)
 }

@@ -6,6 +6,7 @@ pub mod conversations;
 pub mod instance;
 pub mod interactions;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

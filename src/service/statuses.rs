@@ -23,6 +23,8 @@ pub struct NewStatus {
     pub sensitive: bool,
     pub spoiler_text: String,
     pub language: Option<String>,
+    /// Uploads to attach, in order (at most four).
+    pub media_ids: Vec<i64>,
 }
 
 impl NewStatus {
@@ -34,6 +36,7 @@ impl NewStatus {
             sensitive: false,
             spoiler_text: String::new(),
             language: None,
+            media_ids: Vec::new(),
         }
     }
 
@@ -61,7 +64,7 @@ pub async fn create(
         ));
     }
     let body = input.text.trim_end();
-    if body.trim().is_empty() {
+    if body.trim().is_empty() && input.media_ids.is_empty() {
         return Err(AppError::validation(
             "Validation failed: Text can't be blank",
         ));
@@ -102,6 +105,8 @@ pub async fn create(
                 }
             }
         };
+
+    let attachments = super::media::attachable(state, author, &input.media_ids).await?;
 
     // Resolve mentions among the accounts this server knows.
     let mut mentioned: Vec<accounts::Model> = Vec::new();
@@ -180,6 +185,7 @@ pub async fn create(
         created_at: Set(now),
     });
     db::statuses::insert_mentions(&txn, mention_rows.collect()).await?;
+    super::media::attach(&txn, status.id, &attachments).await?;
     let tag_ids = db::tags::find_or_create(&txn, &tags, || state.ids.next()).await?;
     db::tags::link(&txn, status.id, &tag_ids).await?;
     if let Some(p) = &parent {
@@ -213,6 +219,7 @@ pub async fn create(
     }
     let inboxes = status_inboxes(&txn, &status, &mentioned).await?;
     if !inboxes.is_empty() {
+        let docs = super::media::documents(state, &attachments);
         let note = note_of(
             &status,
             author,
@@ -220,6 +227,7 @@ pub async fn create(
             &tags,
             parent.as_ref().map(|p| p.uri.clone()),
             &base,
+            &docs,
         );
         let create = serde_json::to_value(crate::apub::activities::create::Create::for_note(note))
             .map_err(AppError::internal)?;
@@ -238,6 +246,7 @@ fn note_of(
     tags: &[String],
     in_reply_to_uri: Option<String>,
     base: &str,
+    attachments: &[crate::apub::objects::note::Attachment],
 ) -> crate::apub::objects::note::Note {
     crate::apub::objects::note::Note::from_status(
         status,
@@ -247,6 +256,7 @@ fn note_of(
             tags,
             in_reply_to_uri,
             base_url: base,
+            attachments,
         },
     )
 }
@@ -481,7 +491,8 @@ pub async fn edit(
             Some(p) => db::statuses::find_any(&txn, p).await?.map(|s| s.uri),
             None => None,
         };
-        let note = note_of(&saved, author, &mentioned, &tags, parent_uri, &base);
+        let docs = super::media::documents(state, &db::media::for_status(&txn, saved.id).await?);
+        let note = note_of(&saved, author, &mentioned, &tags, parent_uri, &base, &docs);
         let note_json = serde_json::to_value(&note).map_err(AppError::internal)?;
         let activity = serde_json::json!({
             "id": format!("{}#updates/{}", saved.uri, now.timestamp_micros()),
@@ -643,6 +654,7 @@ pub struct StatusParts {
     pub mentioned: Vec<accounts::Model>,
     pub tags: Vec<String>,
     pub in_reply_to_uri: Option<String>,
+    pub attachments: Vec<crate::apub::objects::note::Attachment>,
 }
 
 pub async fn parts(state: &AppState, status: &statuses::Model) -> AppResult<StatusParts> {
@@ -657,11 +669,13 @@ pub async fn parts(state: &AppState, status: &statuses::Model) -> AppResult<Stat
         Some(p) => db::statuses::find_any(c, p).await?.map(|s| s.uri),
         None => None,
     };
+    let attachments = super::media::documents(state, &db::media::for_status(c, status.id).await?);
     Ok(StatusParts {
         author,
         mentioned,
         tags,
         in_reply_to_uri,
+        attachments,
     })
 }
 
@@ -680,6 +694,8 @@ pub struct RemoteStatus {
     pub mention_uris: Vec<String>,
     pub tags: Vec<String>,
     pub language: Option<String>,
+    /// Pictures, by their URLs on the author's server.
+    pub attachments: Vec<super::media::RemoteAttachment>,
 }
 
 /// Stores a status another server sent (an incoming Create): threads it under a
@@ -768,6 +784,7 @@ pub async fn receive_remote(
         created_at: Set(now),
     });
     db::statuses::insert_mentions(&txn, mention_rows.collect()).await?;
+    super::media::insert_remote(&txn, state, author.id, status.id, &r.attachments).await?;
     let tag_ids = db::tags::find_or_create(&txn, &r.tags, || state.ids.next()).await?;
     db::tags::link(&txn, status.id, &tag_ids).await?;
     if let Some(p) = &parent {

@@ -7,9 +7,11 @@ closing "mastodon.py: N passed, M failed"; exits non-zero on any failure.
 import base64
 import hashlib
 import re
+import struct
 import sys
 import traceback
 import urllib.parse
+import zlib
 
 import requests
 from mastodon import Mastodon
@@ -191,6 +193,43 @@ def _():
     st = state["alice"].status_post("oops")
     gone = state["alice"].status_delete(st["id"])
     assert gone["text"] == "oops"
+
+
+def png(w, h):
+    """A gradient PNG made here (no imaging library needed)."""
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((x * 255 // w, y * 255 // h, 128)) for x in range(w)) for y in range(h)
+    )
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@check("upload a photo with alt text and post it")
+def _():
+    m = state["alice"].media_post(png(320, 200), mime_type="image/png", description="A gradient", synchronous=True)
+    assert m["type"] == "image" and m["url"], m
+    assert m["meta"]["original"]["width"] == 320, m["meta"]
+    st = state["alice"].status_post("with a picture", media_ids=[m["id"]])
+    assert len(st["media_attachments"]) == 1
+    assert st["media_attachments"][0]["description"] == "A gradient"
+    assert requests.get(st["media_attachments"][0]["url"]).status_code == 200
+
+
+@check("set a profile picture")
+def _():
+    me = state["bob"].account_update_credentials(avatar=png(200, 200), avatar_mime_type="image/png")
+    assert "/system/accounts/" in me["avatar"], me["avatar"]
+    r = requests.get(me["avatar"])
+    assert r.status_code == 200 and r.headers["content-type"] in ("image/jpeg", "image/png")
+
+
+@check("search for an account")
+def _():
+    found = state["alice"].search_v2("bob", result_type="accounts")
+    assert any(a["acct"] == "bob" for a in found["accounts"]), found
 
 
 failed = [r for r in results if r[1]]

@@ -157,3 +157,26 @@ pub fn client() -> reqwest::Client {
 }
 
 pub const AP: &str = "application/activity+json";
+
+/// A `read write follow` access token for a user made by [`TestEnv::user`].
+pub async fn token(env: &TestEnv, user: &str) -> String {
+    let app = kith::service::oauth::create_app(
+        &env.state,
+        "test app",
+        "urn:ietf:wg:oauth:2.0:oob",
+        "read write follow",
+        None,
+    )
+    .await
+    .unwrap();
+    kith::service::oauth::password_grant(
+        &env.state,
+        &app.app,
+        &format!("{user}@example.org"),
+        &format!("password-of-{user}"),
+        None,
+    )
+    .await
+    .unwrap()
+    .access_token
+}

@@ -15,6 +15,7 @@ mod federation_documents;
 mod fixtures;
 mod inbox;
 mod interactions;
+mod media;
 mod relationships;
 mod schema;
 mod server;

@@ -3,34 +3,11 @@ use std::time::{Duration, Instant};
 
 use entity::Visibility;
 use futures_util::{SinkExt, StreamExt};
-use kith::service::oauth::{create_app, password_grant};
 use kith::service::relationships::{FollowOptions, follow};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::env;
-
-async fn token(env: &crate::common::TestEnv, user: &str) -> String {
-    let app = create_app(
-        &env.state,
-        "stream test",
-        "urn:ietf:wg:oauth:2.0:oob",
-        "read write",
-        None,
-    )
-    .await
-    .unwrap();
-    password_grant(
-        &env.state,
-        &app.app,
-        &format!("{user}@example.org"),
-        &format!("password-of-{user}"),
-        None,
-    )
-    .await
-    .unwrap()
-    .access_token
-}
+use crate::common::{env, token};
 
 /// The next message whose event is `event`, within a deadline.
 async fn next_event<S>(ws: &mut S, event: &str) -> Value

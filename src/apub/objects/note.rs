@@ -12,6 +12,54 @@ pub struct Tag {
     pub name: String,
 }
 
+/// A picture on a Note, as Mastodon sends it: a `Document` with the alt text as `name`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub media_type: String,
+    pub url: String,
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focal_point: Option<[f64; 2]>,
+}
+
+impl Attachment {
+    /// The Document for one of our (or a remote) attachment rows, given its public URL.
+    pub fn from_media(m: &entity::media_attachments::Model, url: String) -> Attachment {
+        let original = m.meta.get("original");
+        let dim = |k: &str| {
+            original
+                .and_then(|o| o.get(k))
+                .and_then(serde_json::Value::as_u64)
+        };
+        let focus = m
+            .meta
+            .get("focus")
+            .and_then(|f| Some([f.get("x")?.as_f64()?, f.get("y")?.as_f64()?]));
+        Attachment {
+            kind: "Document".into(),
+            media_type: m
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "image/jpeg".into()),
+            url,
+            name: m.description.clone(),
+            blurhash: m.blurhash.clone(),
+            width: dim("width"),
+            height: dim("height"),
+            focal_point: focus,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
@@ -76,6 +124,7 @@ pub struct NoteParts<'a> {
     pub tags: &'a [String],
     pub in_reply_to_uri: Option<String>,
     pub base_url: &'a str,
+    pub attachments: &'a [Attachment],
 }
 
 impl Note {
@@ -124,7 +173,11 @@ impl Note {
             cc,
             in_reply_to: p.in_reply_to_uri,
             tag,
-            attachment: Vec::new(),
+            attachment: p
+                .attachments
+                .iter()
+                .filter_map(|a| serde_json::to_value(a).ok())
+                .collect(),
             content_map,
             replies: s.local.then(|| format!("{}/replies", s.uri)),
         }

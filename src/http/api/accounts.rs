@@ -5,7 +5,7 @@ use axum::response::Response;
 use axum::routing::{get, patch, post};
 use serde::Deserialize;
 
-use super::{Auth, Body, PageParams, entities, json, parse_id, with_link};
+use super::{Auth, Body, PageParams, WithFiles, entities, json, parse_id, with_link};
 use crate::db::relationships::FollowSide;
 use crate::db::statuses::AccountTimelineFilter;
 use crate::error::{AppError, AppResult};
@@ -97,7 +97,7 @@ impl BoolLike {
 async fn update_credentials(
     State(state): State<AppState>,
     auth: Auth,
-    Body(f): Body<CredentialsForm>,
+    WithFiles(f, mut files): WithFiles<CredentialsForm>,
 ) -> AppResult<Response> {
     let me = auth.user("write:accounts")?;
     let fields = f.fields_attributes.map(|m| {
@@ -112,6 +112,8 @@ async fn update_credentials(
         bot: f.bot.map(BoolLike::get),
         discoverable: f.discoverable.map(BoolLike::get),
         fields,
+        avatar: files.remove("avatar"),
+        header: files.remove("header"),
     };
     let me = service::account_by_id(&state, me.id).await?;
     let saved = service::accounts::update_profile(&state, &me, update).await?;

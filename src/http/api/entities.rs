@@ -110,6 +110,28 @@ pub fn credential_account(
     v
 }
 
+/// A MediaAttachment. `url` is null while the file is processing.
+pub fn media_attachment(state: &AppState, m: &entity::media_attachments::Model) -> Value {
+    let (url, preview) = crate::service::media::urls(state, m);
+    let meta = if m.meta.as_object().is_some_and(|o| !o.is_empty()) {
+        m.meta.clone()
+    } else {
+        Value::Null
+    };
+    json!({
+        "id": m.id.to_string(),
+        "type": m.kind,
+        "url": url,
+        "preview_url": preview,
+        "remote_url": m.remote_url,
+        "preview_remote_url": null,
+        "text_url": null,
+        "meta": meta,
+        "description": m.description,
+        "blurhash": m.blurhash,
+    })
+}
+
 pub fn relationship(target_id: i64, r: &Relationship) -> Value {
     json!({
         "id": target_id.to_string(),
@@ -140,6 +162,7 @@ struct StatusContext {
     favourited: HashSet<i64>,
     bookmarked: HashSet<i64>,
     reblogged: HashSet<i64>,
+    media: HashMap<i64, Vec<entity::media_attachments::Model>>,
     viewer: Option<i64>,
 }
 
@@ -191,7 +214,9 @@ async fn load_context(
         ),
         None => Default::default(),
     };
+    let media = db::media::for_statuses(c, &ids).await?;
     Ok(StatusContext {
+        media,
         accounts,
         mentions,
         tags,
@@ -241,7 +266,7 @@ fn status_value(
         "visibility": s.visibility.as_str(),
         "sensitive": s.sensitive,
         "spoiler_text": s.spoiler_text,
-        "media_attachments": [],
+        "media_attachments": ctx.media.get(&s.id).map(|ms| ms.iter().map(|m| media_attachment(state, m)).collect::<Vec<_>>()).unwrap_or_default(),
         "application": if own && s.local { json!({ "name": "Kith", "website": null }) } else { Value::Null },
         "mentions": mentions,
         "tags": tags,

@@ -1,21 +1,24 @@
 //! The Mastodon client API: the routes apps call, their authentication, and the
 //! entities they read, shaped as Mastodon shapes them.
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
 use crate::service::oauth::{TokenAuth, authenticate_token};
 use crate::state::AppState;
 
+pub use body::{Body, WithFiles};
+
 pub mod accounts;
+pub mod body;
 pub mod entities;
 pub mod instance;
 pub mod lists;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod search;
@@ -33,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(lists::routes())
         .merge(markers::routes())
+        .merge(media::routes())
         .merge(search::routes())
         .merge(streaming::routes())
 }
@@ -90,46 +94,6 @@ impl Auth {
     /// The viewer, when a user token is present (public endpoints).
     pub fn viewer(&self) -> Option<&entity::accounts::Model> {
         self.0.as_ref().and_then(|a| a.account.as_ref())
-    }
-}
-
-/// A request body as JSON or as a form (apps send both), with the rejection
-/// turned into our error body.
-pub struct Body<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for Body<T> {
-    type Rejection = AppError;
-
-    async fn from_request(mut req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        if !req.headers().contains_key(header::CONTENT_TYPE) {
-            // Apps often POST with no body and no content type (a favourite, a follow).
-            req.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            );
-        }
-        let ct = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ct.starts_with("application/json") {
-            let axum::Json(v) = axum::Json::<T>::from_request(req, state)
-                .await
-                .map_err(|e| AppError::BadRequest(e.body_text()))?;
-            return Ok(Body(v));
-        }
-        if ct.starts_with("multipart/form-data") {
-            return Err(AppError::Validation(
-                "multipart bodies are not accepted here yet".into(),
-            ));
-        }
-        // Forms (and bodies without a content type, read as forms).
-        let axum::Form(v) = axum::Form::<T>::from_request(req, state)
-            .await
-            .map_err(|e| AppError::Validation(e.body_text()))?;
-        Ok(Body(v))
     }
 }
 

@@ -35,6 +35,21 @@ struct StatusForm {
     spoiler_text: Option<String>,
     visibility: Option<String>,
     language: Option<String>,
+    media_ids: Option<Vec<serde_json::Value>>,
+}
+
+/// `media_ids` as strings (Mastodon's) or numbers.
+fn media_ids(v: &Option<Vec<serde_json::Value>>) -> AppResult<Vec<i64>> {
+    let bad = || AppError::Validation("Validation failed: media_ids must be a list of ids".into());
+    v.iter()
+        .flatten()
+        .filter(|x| x.as_str() != Some(""))
+        .map(|x| match x {
+            serde_json::Value::String(s) => s.trim().parse().map_err(|_| bad()),
+            serde_json::Value::Number(n) => n.as_i64().ok_or_else(bad),
+            _ => Err(bad()),
+        })
+        .collect()
 }
 
 fn flag(v: &Option<serde_json::Value>) -> bool {
@@ -94,6 +109,7 @@ async fn create(
         sensitive: flag(&f.sensitive),
         spoiler_text: f.spoiler_text.unwrap_or_default(),
         language: f.language.filter(|l| !l.is_empty()),
+        media_ids: media_ids(&f.media_ids)?,
     };
     let status = service::statuses::create(&state, me, input).await?;
     if let (Some(k), Ok(mut m)) = (key, state.idempotency.lock()) {
