@@ -10,11 +10,16 @@
 mod accounts;
 mod api;
 mod cli;
+mod client;
 mod common;
+mod discovery;
 mod federation_documents;
+mod filters;
 mod fixtures;
 mod inbox;
 mod interactions;
+mod lists;
+mod pins_and_groups;
 mod relationships;
 mod schema;
 mod server;

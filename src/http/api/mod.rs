@@ -11,14 +11,19 @@ use crate::error::{AppError, AppResult};
 use crate::service::oauth::{TokenAuth, authenticate_token};
 use crate::state::AppState;
 
+pub mod account_lists;
 pub mod accounts;
+pub mod discovery;
 pub mod entities;
+pub mod filters;
 pub mod instance;
 pub mod lists;
 pub mod markers;
 pub mod notifications;
 pub mod oauth;
+pub mod params;
 pub mod search;
+pub mod status_extras;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -29,10 +34,14 @@ pub fn routes() -> Router<AppState> {
         .merge(oauth::routes())
         .merge(accounts::routes())
         .merge(statuses::routes())
+        .merge(status_extras::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
         .merge(lists::routes())
+        .merge(account_lists::routes())
         .merge(markers::routes())
+        .merge(filters::routes())
+        .merge(discovery::routes())
         .merge(search::routes())
         .merge(streaming::routes())
 }
