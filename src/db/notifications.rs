@@ -268,3 +268,33 @@ pub async fn count_after(
         .await?;
     Ok(ids.len() as u64)
 }
+
+/// The notifications of one group, newest first (at most `cap`).
+pub async fn by_group_key(
+    conn: &impl ConnectionTrait,
+    recipient_id: i64,
+    key: &str,
+    cap: u64,
+) -> Result<Vec<notifications::Model>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    notifications::Entity::find()
+        .filter(notifications::Column::AccountId.eq(recipient_id))
+        .filter(notifications::Column::GroupKey.eq(key))
+        .order_by_desc(notifications::Column::Id)
+        .limit(cap)
+        .all(conn)
+        .await
+}
+
+pub async fn delete_group(
+    conn: &impl ConnectionTrait,
+    recipient_id: i64,
+    key: &str,
+) -> Result<u64, DbErr> {
+    Ok(notifications::Entity::delete_many()
+        .filter(notifications::Column::AccountId.eq(recipient_id))
+        .filter(notifications::Column::GroupKey.eq(key))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

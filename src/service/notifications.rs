@@ -195,6 +195,90 @@ pub async fn groups(
         .collect())
 }
 
+/// The notifications of one group, newest first: a stored key, or
+/// `ungrouped-ID` for a notification of its own.
+async fn group_members(
+    state: &AppState,
+    account: &accounts::Model,
+    key: &str,
+) -> AppResult<Vec<notifications::Model>> {
+    let rows = match key.strip_prefix("ungrouped-") {
+        Some(id) => {
+            let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+            vec![get(state, account, id).await?]
+        }
+        None => db::notifications::by_group_key(&state.db.read, account.id, key, 1000).await?,
+    };
+    if rows.is_empty() {
+        return Err(AppError::not_found());
+    }
+    Ok(rows)
+}
+
+/// One group by its key.
+pub async fn group(state: &AppState, account: &accounts::Model, key: &str) -> AppResult<Group> {
+    let rows = group_members(state, account, key).await?;
+    let mut sample_account_ids: Vec<i64> = Vec::new();
+    for n in &rows {
+        if sample_account_ids.len() < SAMPLE_ACCOUNTS
+            && !sample_account_ids.contains(&n.from_account_id)
+        {
+            sample_account_ids.push(n.from_account_id);
+        }
+    }
+    let oldest_id = rows.iter().map(|n| n.id).min().unwrap_or_default();
+    let latest = rows.into_iter().next().ok_or_else(AppError::not_found)?;
+    let count = db::notifications::by_group_key(&state.db.read, account.id, key, 1000)
+        .await?
+        .len()
+        .max(1) as i64;
+    Ok(Group {
+        key: key.to_string(),
+        count,
+        latest,
+        oldest_id,
+        sample_account_ids,
+    })
+}
+
+/// Everyone who caused a group's notifications, newest first.
+pub async fn group_accounts(
+    state: &AppState,
+    account: &accounts::Model,
+    key: &str,
+) -> AppResult<Vec<accounts::Model>> {
+    let rows = group_members(state, account, key).await?;
+    let mut ids: Vec<i64> = Vec::new();
+    for n in &rows {
+        if !ids.contains(&n.from_account_id) {
+            ids.push(n.from_account_id);
+        }
+    }
+    let mut found = db::accounts::find_many(&state.db.read, &ids).await?;
+    found.sort_by_key(|a| ids.iter().position(|i| *i == a.id));
+    Ok(found)
+}
+
+/// Dismisses every notification of a group.
+pub async fn dismiss_group(
+    state: &AppState,
+    account: &accounts::Model,
+    key: &str,
+) -> AppResult<()> {
+    match key.strip_prefix("ungrouped-") {
+        Some(id) => {
+            let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+            dismiss(state, account, id).await
+        }
+        None => {
+            if db::notifications::delete_group(&state.db.write, account.id, key).await? == 0 {
+                return Err(AppError::not_found());
+            }
+            Ok(())
+        }
+    }
+}
+
 /// How many notifications arrived since the reader's notifications marker (at most `cap`).
 pub async fn unread_count(
     state: &AppState,

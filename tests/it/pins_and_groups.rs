@@ -163,6 +163,32 @@ async fn grouped_notifications_and_unread_counts() {
     env.post(&fans[2], "@alice hi again", Visibility::Public)
         .await;
 
+    // Who favourited and boosted, newest first, paged.
+    let favs = a
+        .ok(&format!("/api/v1/statuses/{}/favourited_by", post.id))
+        .await;
+    let fav_ids: Vec<&str> = favs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = fans.iter().rev().map(|f| f.id.to_string()).collect();
+    assert_eq!(fav_ids, expected);
+    assert_conforms("Account", &favs[0]);
+    let one = a
+        .ok(&format!(
+            "/api/v1/statuses/{}/favourited_by?limit=1",
+            post.id
+        ))
+        .await;
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    let boosts = a
+        .ok(&format!("/api/v1/statuses/{}/reblogged_by", post.id))
+        .await;
+    assert_eq!(boosts, json!([boosts[0].clone()]));
+    assert_eq!(boosts[0]["id"], fans[1].id.to_string());
+
     let v2 = a.ok("/api/v2/notifications").await;
     assert_conforms("GroupedNotificationsResults", &v2);
     let groups = v2["notification_groups"].as_array().unwrap();
@@ -189,6 +215,19 @@ async fn grouped_notifications_and_unread_counts() {
     assert_eq!(v2["accounts"].as_array().unwrap().len(), 3);
     // Statuses once each: the two posts and the two mentions.
     assert_eq!(v2["statuses"].as_array().unwrap().len(), 4);
+    // One group by its key, its accounts, dismissing it.
+    let key = fav["group_key"].as_str().unwrap();
+    let one = a.ok(&format!("/api/v2/notifications/{key}")).await;
+    assert_conforms("GroupedNotificationsResults", &one);
+    assert_eq!(one["notification_groups"][0]["notifications_count"], 3);
+    let who = a.ok(&format!("/api/v2/notifications/{key}/accounts")).await;
+    assert_eq!(who.as_array().unwrap().len(), 3);
+    let single = mentions[0]["group_key"].as_str().unwrap();
+    let one = a.ok(&format!("/api/v2/notifications/{single}")).await;
+    assert_eq!(one["notification_groups"][0]["type"], "mention");
+    let (s, _) = a.get("/api/v2/notifications/ungrouped-12").await;
+    assert_eq!(s, 404);
+
     // v1 shows the same group keys.
     let v1 = a.ok("/api/v1/notifications?types[]=favourite").await;
     let keys: Vec<&str> = v1
@@ -241,4 +280,12 @@ async fn grouped_notifications_and_unread_counts() {
     // After the last follow: the favourite of `other`, the reblog, two mentions.
     let count = a.ok("/api/v2/notifications/unread_count").await;
     assert_eq!(count, json!({"count": 4}));
+    let (s, _) = a
+        .post(&format!("/api/v2/notifications/{key}/dismiss"), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = a.get(&format!("/api/v2/notifications/{key}")).await;
+    assert_eq!(s, 404);
+    let after = a.ok("/api/v2/notifications").await;
+    assert_eq!(after["notification_groups"].as_array().unwrap().len(), 5);
 }

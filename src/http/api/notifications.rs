@@ -18,6 +18,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications/unread_count", get(unread_count))
         .route("/api/v2/notifications", get(grouped))
         .route("/api/v2/notifications/unread_count", get(unread_count))
+        .route("/api/v2/notifications/{group_key}", get(show_group))
+        .route(
+            "/api/v2/notifications/{group_key}/accounts",
+            get(group_accounts),
+        )
+        .route(
+            "/api/v2/notifications/{group_key}/dismiss",
+            post(dismiss_group),
+        )
         .route("/api/v1/notifications/{id}", get(show))
         .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
 }
@@ -201,5 +210,40 @@ async fn dismiss(
 ) -> AppResult<Response> {
     let me = auth.user("write:notifications")?;
     svc::dismiss(&state, me, parse_id(&id)?).await?;
+    Ok(json(serde_json::json!({})))
+}
+
+async fn show_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    let me = auth.user("read:notifications")?;
+    let g = svc::group(&state, me, &key).await?;
+    Ok(json(entities::notification_groups(&state, me, &[g]).await?))
+}
+
+async fn group_accounts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    let me = auth.user("read:notifications")?;
+    let accounts = svc::group_accounts(&state, me, &key).await?;
+    Ok(json(
+        accounts
+            .iter()
+            .map(|a| entities::account(&state, a))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+async fn dismiss_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    let me = auth.user("write:notifications")?;
+    svc::dismiss_group(&state, me, &key).await?;
     Ok(json(serde_json::json!({})))
 }

@@ -1,13 +1,15 @@
-//! Pins, edit history and source of statuses (`/api/v1/statuses/:id/...`).
+//! Pins, edit history and source of statuses, and who favourited or boosted
+//! them (`/api/v1/statuses/:id/...`).
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::{Auth, entities, json, parse_id};
+use super::{Auth, PageParams, entities, json, parse_id, with_link};
 use crate::error::{AppError, AppResult};
 use crate::service;
+use crate::service::interactions::{Interaction, interacted_by as interacted_by_svc};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -16,6 +18,58 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/unpin", post(unpin))
         .route("/api/v1/statuses/{id}/history", get(history))
         .route("/api/v1/statuses/{id}/source", get(source))
+        .route("/api/v1/statuses/{id}/favourited_by", get(favourited_by))
+        .route("/api/v1/statuses/{id}/reblogged_by", get(reblogged_by))
+}
+
+async fn interacted_by(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    q: &PageParams,
+    kind: Interaction,
+) -> AppResult<Response> {
+    if auth.0.is_some() {
+        auth.require("read:statuses")?;
+    }
+    let id = parse_id(id)?;
+    let page = q.page()?;
+    let rows = interacted_by_svc(state, auth.viewer(), id, kind, &page).await?;
+    let out: Vec<_> = rows
+        .iter()
+        .map(|(_, a)| entities::account(state, a))
+        .collect();
+    let (first, last) = (rows.first().map(|(r, _)| *r), rows.last().map(|(r, _)| *r));
+    let name = match kind {
+        Interaction::Favourited => "favourited_by",
+        Interaction::Reblogged => "reblogged_by",
+    };
+    Ok(with_link(
+        json(out),
+        state,
+        &format!("/api/v1/statuses/{id}/{name}"),
+        &[("limit", page.limit().to_string())],
+        first,
+        last,
+    ))
+}
+
+async fn favourited_by(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> AppResult<Response> {
+    interacted_by(&state, &auth, &id, &q, Interaction::Favourited).await
+}
+
+async fn reblogged_by(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<PageParams>,
+) -> AppResult<Response> {
+    interacted_by(&state, &auth, &id, &q, Interaction::Reblogged).await
 }
 
 async fn pin(
