@@ -163,6 +163,16 @@ async fn lists_members_timelines_and_streams() {
     let home = a.ids("/api/v1/timelines/home").await;
     assert!(!home.contains(&by_bob.id.to_string()), "{home:?}");
     assert!(home.contains(&by_carol.id.to_string()));
+    // ... and the user stream, while the list stream still has them.
+    let mut user_ws = socket(&srv, &a.token, json!({"stream": "user"})).await;
+    let exclusive = env.post(&bob, "only on the list", Visibility::Public).await;
+    let after = env.post(&carol, "carol again", Visibility::Public).await;
+    let update = next_event(&mut user_ws, "update").await;
+    let payload: Value = serde_json::from_str(update["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["id"], after.id.to_string());
+    let update = next_event(&mut ws, "update").await;
+    let payload: Value = serde_json::from_str(update["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["id"], exclusive.id.to_string());
 
     // Unfollowing takes the account off the list; removing members works too.
     kith::service::relationships::unfollow(&env.state, &alice, bob.id)
