@@ -29,6 +29,8 @@ pub enum Event {
         account_id: i64,
         notification_id: i64,
     },
+    /// The account's filters changed (apps reload them).
+    FiltersChanged { account_id: i64 },
     /// A direct message changed these local accounts' conversations.
     Conversation {
         account_ids: Arc<Vec<i64>>,

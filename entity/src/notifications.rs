@@ -14,6 +14,8 @@ pub struct Model {
     pub kind: NotificationKind,
     pub status_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// Notifications sharing a key show as one group (`/api/v2/notifications`).
+    pub group_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

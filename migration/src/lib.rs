@@ -6,6 +6,7 @@ mod m20261129_000002_federation;
 mod m20261129_000003_oauth;
 mod m20261129_000004_markers;
 mod m20261129_000005_media;
+mod m20261129_000006_api;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_oauth::Migration),
             Box::new(m20261129_000004_markers::Migration),
             Box::new(m20261129_000005_media::Migration),
+            Box::new(m20261129_000006_api::Migration),
         ]
     }
 }

@@ -118,7 +118,8 @@ pub async fn backfill_candidates(
         .await
 }
 
-/// One page of a reader's home feed, newest first.
+/// One page of a reader's home feed, newest first, without the members of the
+/// reader's exclusive lists.
 pub async fn page(
     conn: &impl ConnectionTrait,
     reader_id: i64,
@@ -127,6 +128,10 @@ pub async fn page(
     let q = statuses::Entity::find()
         .join(JoinType::InnerJoin, statuses::Relation::HomeFeed.def())
         .filter(home_feed::Column::AccountId.eq(reader_id))
+        .filter(
+            home_feed::Column::AuthorAccountId
+                .not_in_subquery(super::lists::exclusive_members_query(reader_id)),
+        )
         .filter(statuses::Column::DeletedAt.is_null());
     let rows = page.apply(q, home_feed::Column::StatusId).all(conn).await?;
     Ok(page.finish(rows))

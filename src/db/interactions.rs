@@ -138,3 +138,40 @@ pub async fn bookmarked_among(
         .all(conn)
         .await
 }
+
+/// `(favourite id, account id)` of who favourited a status, newest first.
+pub async fn favourited_by_page(
+    conn: &impl ConnectionTrait,
+    status_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let q = favourites::Entity::find().filter(favourites::Column::StatusId.eq(status_id));
+    let rows = page
+        .apply(q, favourites::Column::Id)
+        .select_only()
+        .column(favourites::Column::Id)
+        .column(favourites::Column::AccountId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// `(reblog id, account id)` of who boosted a status, newest first.
+pub async fn reblogged_by_page(
+    conn: &impl ConnectionTrait,
+    status_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    use entity::statuses;
+    let q = statuses::Entity::find().filter(statuses::Column::ReblogOfId.eq(status_id));
+    let rows = page
+        .apply(q, statuses::Column::Id)
+        .select_only()
+        .column(statuses::Column::Id)
+        .column(statuses::Column::AccountId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(page.finish(rows))
+}

@@ -21,13 +21,19 @@ use crate::config::Config;
 pub mod accounts;
 pub mod conversations;
 pub mod deliveries;
+pub mod discovery;
 pub mod feeds;
+pub mod filters;
 pub mod interactions;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod pins;
+pub mod push;
 pub mod relationships;
+pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod users;
@@ -201,4 +207,24 @@ impl Page {
         }
         rows
     }
+}
+
+/// Rewrites the `?` placeholders of hand-written SQL as `$1, $2, ...` for
+/// PostgreSQL (the SQL itself never contains a literal `?`).
+pub(crate) fn placeholders(backend: DatabaseBackend, sql: &str) -> String {
+    if backend != DatabaseBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

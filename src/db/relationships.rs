@@ -425,3 +425,22 @@ pub async fn mutes_page(
         .await?;
     Ok(page.finish(rows))
 }
+
+/// Of `candidates`, those `blocker_id` blocks.
+pub async fn blocked_by(
+    conn: &impl ConnectionTrait,
+    blocker_id: i64,
+    candidates: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    blocks::Entity::find()
+        .select_only()
+        .column(blocks::Column::TargetAccountId)
+        .filter(blocks::Column::AccountId.eq(blocker_id))
+        .filter(blocks::Column::TargetAccountId.is_in(candidates.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await
+}

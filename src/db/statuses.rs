@@ -347,24 +347,6 @@ pub async fn tag_timeline(
     Ok(page.finish(rows))
 }
 
-/// Public statuses whose text contains `needle` (case-insensitive), newest first.
-pub async fn search_public(
-    conn: &impl ConnectionTrait,
-    needle: &str,
-    limit: u64,
-) -> Result<Vec<statuses::Model>, DbErr> {
-    let pattern = format!("%{}%", needle.to_lowercase().replace(['%', '\\'], ""));
-    Entity::find()
-        .filter(Column::Visibility.eq(Visibility::Public))
-        .filter(Column::ReblogOfId.is_null())
-        .filter(Column::DeletedAt.is_null())
-        .filter(Expr::expr(Func::lower(Expr::col(Column::Content))).like(pattern))
-        .order_by_desc(Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await
-}
-
 /// `(status id, mentioned account id)` for many statuses.
 pub async fn mentions_for(
     conn: &impl ConnectionTrait,

@@ -95,3 +95,121 @@ pub async fn search(
         .all(conn)
         .await
 }
+
+pub async fn find_by_name(
+    conn: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<tags::Model>, DbErr> {
+    tags::Entity::find()
+        .filter(tags::Column::Name.eq(name.to_lowercase()))
+        .one(conn)
+        .await
+}
+
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<tags::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tags::Entity::find()
+        .filter(tags::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
+}
+
+pub async fn follow(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    account_id: i64,
+    tag_id: i64,
+) -> Result<(), DbErr> {
+    use entity::tag_follows;
+    tag_follows::Entity::insert(tag_follows::ActiveModel {
+        id: Set(id),
+        account_id: Set(account_id),
+        tag_id: Set(tag_id),
+        created_at: Set(super::now()),
+    })
+    .on_conflict_do_nothing_on([tag_follows::Column::AccountId, tag_follows::Column::TagId])
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn unfollow(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    tag_id: i64,
+) -> Result<u64, DbErr> {
+    use entity::tag_follows;
+    Ok(tag_follows::Entity::delete_many()
+        .filter(tag_follows::Column::AccountId.eq(account_id))
+        .filter(tag_follows::Column::TagId.eq(tag_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Which of `tag_ids` the account follows.
+pub async fn followed_among(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    tag_ids: &[i64],
+) -> Result<Vec<i64>, DbErr> {
+    use entity::tag_follows;
+    use sea_orm::QuerySelect;
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tag_follows::Entity::find()
+        .select_only()
+        .column(tag_follows::Column::TagId)
+        .filter(tag_follows::Column::AccountId.eq(account_id))
+        .filter(tag_follows::Column::TagId.is_in(tag_ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// One page of the tags an account follows: `(follow id, tag)`, newest first.
+pub async fn followed_page(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    page: &super::Page,
+) -> Result<Vec<(i64, tags::Model)>, DbErr> {
+    use entity::tag_follows;
+    let q = tag_follows::Entity::find().filter(tag_follows::Column::AccountId.eq(account_id));
+    let follows = page.finish(page.apply(q, tag_follows::Column::Id).all(conn).await?);
+    let ids: Vec<i64> = follows.iter().map(|f| f.tag_id).collect();
+    let found = find_many(conn, &ids).await?;
+    Ok(follows
+        .into_iter()
+        .filter_map(|f| {
+            found
+                .iter()
+                .find(|t| t.id == f.tag_id)
+                .map(|t| (f.id, t.clone()))
+        })
+        .collect())
+}
+
+/// The accounts following any of `tag_ids` (all local: only local accounts follow tags).
+pub async fn followers_of(conn: &impl ConnectionTrait, tag_ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+    use entity::tag_follows;
+    use sea_orm::QuerySelect;
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = tag_follows::Entity::find()
+        .select_only()
+        .column(tag_follows::Column::AccountId)
+        .filter(tag_follows::Column::TagId.is_in(tag_ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

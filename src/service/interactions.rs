@@ -405,3 +405,38 @@ pub async fn status_list(
     }
     Ok(out)
 }
+
+/// Who favourited or boosted a status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interaction {
+    Favourited,
+    Reblogged,
+}
+
+/// A page of the accounts that favourited or boosted a status the viewer may
+/// see: `(favourite or reblog id, account)`, newest first.
+pub async fn interacted_by(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    status_id: i64,
+    kind: Interaction,
+    page: &db::Page,
+) -> AppResult<Vec<(i64, accounts::Model)>> {
+    let status = super::statuses::get(state, viewer, status_id).await?;
+    let c = &state.db.read;
+    let pairs = match kind {
+        Interaction::Favourited => db::interactions::favourited_by_page(c, status.id, page).await?,
+        Interaction::Reblogged => db::interactions::reblogged_by_page(c, status.id, page).await?,
+    };
+    let ids: Vec<i64> = pairs.iter().map(|(_, a)| *a).collect();
+    let found = db::accounts::find_many(c, &ids).await?;
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(r, a)| {
+            found
+                .iter()
+                .find(|x| x.id == a && x.suspended_at.is_none())
+                .map(|x| (r, x.clone()))
+        })
+        .collect())
+}

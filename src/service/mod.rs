@@ -3,13 +3,17 @@
 //! Each operation that writes is one transaction on the writer.
 pub mod accounts;
 pub mod conversations;
+pub mod discovery;
+pub mod filters;
 pub mod instance;
 pub mod interactions;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;
+pub mod push;
 pub mod relationships;
 pub mod search;
 pub mod statuses;

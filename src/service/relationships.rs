@@ -465,6 +465,8 @@ async fn remove_follow(
     db::accounts::bump(conn, follower_id, Counter::Following, -1).await?;
     db::accounts::bump(conn, target_id, Counter::Followers, -1).await?;
     db::feeds::remove_author(conn, follower_id, target_id).await?;
+    // Lists hold followed accounts only, as on Mastodon.
+    db::lists::remove_from_owner_lists(conn, follower_id, target_id).await?;
     db::notifications::delete_for(conn, target_id, follower_id, NotificationKind::Follow, None)
         .await?;
     Ok(true)

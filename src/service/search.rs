@@ -28,6 +28,7 @@ pub async fn search(
     kinds: &[Kind],
     resolve: bool,
     limit: u64,
+    offset: u64,
 ) -> AppResult<Results> {
     let q = q.trim();
     let mut out = Results::default();
@@ -78,8 +79,12 @@ pub async fn search(
             {
                 out.statuses.push(s);
             }
-        } else if viewer.is_some() {
-            out.statuses = db::statuses::search_public(&state.db.read, q, limit).await?;
+        } else if let Some(v) = viewer {
+            // Full text, over what the viewer may see (db::search says how).
+            let ids = db::search::statuses(&state.db.read, v.id, q, limit, offset).await?;
+            let mut found = db::statuses::find_many(&state.db.read, &ids).await?;
+            found.sort_by_key(|s| std::cmp::Reverse(s.id));
+            out.statuses = found;
         }
     }
     if kinds.contains(&Kind::Hashtags) && !is_url {

@@ -188,6 +188,7 @@ pub async fn create(
     super::media::attach(&txn, status.id, &attachments).await?;
     let tag_ids = db::tags::find_or_create(&txn, &tags, || state.ids.next()).await?;
     db::tags::link(&txn, status.id, &tag_ids).await?;
+    db::search::index(&txn, &status, search_document(&status)).await?;
     if let Some(p) = &parent {
         db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
     }
@@ -195,7 +196,8 @@ pub async fn create(
     db::accounts::touch_last_status(&txn, author.id, now).await?;
 
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    let readers = fan_out(&txn, &status, &mentioned_ids).await?;
+    let mut readers = fan_out(&txn, &status, &mentioned_ids).await?;
+    readers.extend(fan_out_to_tag_followers(&txn, &status, &tag_ids, &readers).await?);
     events.push(update_event(&status, readers, &tags));
     for acc in &mentioned {
         notify(
@@ -302,6 +304,37 @@ pub(crate) async fn fan_out(
     if status.local {
         readers.push(author);
     }
+    db::feeds::insert(conn, &readers, status).await?;
+    Ok(readers)
+}
+
+/// Writes a public status into the home feeds of local accounts following one
+/// of its hashtags (besides `already`, its other readers), unless they mute or
+/// block the author or the author blocks them. Returns those readers.
+pub(crate) async fn fan_out_to_tag_followers(
+    conn: &impl ConnectionTrait,
+    status: &statuses::Model,
+    tag_ids: &[i64],
+    already: &[i64],
+) -> AppResult<Vec<i64>> {
+    if status.visibility != Visibility::Public || status.reblog_of_id.is_some() {
+        return Ok(Vec::new());
+    }
+    let mut readers: Vec<i64> = db::tags::followers_of(conn, tag_ids)
+        .await?
+        .into_iter()
+        .filter(|r| *r != status.account_id && !already.contains(r))
+        .collect();
+    if readers.is_empty() {
+        return Ok(readers);
+    }
+    let mut hidden: HashSet<i64> =
+        db::relationships::who_mutes_or_blocks(conn, &readers, status.account_id, false)
+            .await?
+            .into_iter()
+            .collect();
+    hidden.extend(db::relationships::blocked_by(conn, status.account_id, &readers).await?);
+    readers.retain(|r| !hidden.contains(r));
     db::feeds::insert(conn, &readers, status).await?;
     Ok(readers)
 }
@@ -447,6 +480,8 @@ pub async fn edit(
     m.edited_at = Set(Some(now));
     m.updated_at = Set(now);
     let saved = m.update(&txn).await?;
+    record_edit(&txn, &state.ids, &status, &saved).await?;
+    db::search::index(&txn, &saved, search_document(&saved)).await?;
     let new_mentions: Vec<&accounts::Model> = mentioned
         .iter()
         .filter(|a| !previously.contains(&a.id))
@@ -568,6 +603,7 @@ pub async fn delete(
         emit(&txn, state, account, activity, inboxes).await?;
     }
     db::statuses::soft_delete(&txn, status.id).await?;
+    db::search::remove(&txn, status.id).await?;
     txn.commit().await?;
     kick(state);
     state.events.publish(crate::events::Event::Delete {
@@ -787,13 +823,15 @@ pub async fn receive_remote(
     super::media::insert_remote(&txn, state, author.id, status.id, &r.attachments).await?;
     let tag_ids = db::tags::find_or_create(&txn, &r.tags, || state.ids.next()).await?;
     db::tags::link(&txn, status.id, &tag_ids).await?;
+    db::search::index(&txn, &status, search_document(&status)).await?;
     if let Some(p) = &parent {
         db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
     }
     db::accounts::bump(&txn, author.id, AccountCounter::Statuses, 1).await?;
     db::accounts::touch_last_status(&txn, author.id, published).await?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    let readers = fan_out(&txn, &status, &mentioned_ids).await?;
+    let mut readers = fan_out(&txn, &status, &mentioned_ids).await?;
+    readers.extend(fan_out_to_tag_followers(&txn, &status, &tag_ids, &readers).await?);
     events.push(update_event(&status, readers, &r.tags));
     // A mentioned local account that does not follow the author still sees a DM or mention.
     for acc in &mentioned {
@@ -836,14 +874,164 @@ pub async fn receive_remote_edit(
             "only the author may edit a status".into(),
         ));
     }
+    let existing_id = existing.id;
     let mut m = existing.into_active_model();
     m.content = Set(r.content_html);
     m.spoiler_text = Set(r.spoiler_text.clone());
     m.sensitive = Set(r.sensitive || !r.spoiler_text.is_empty());
     m.edited_at = Set(Some(db::now()));
     m.updated_at = Set(db::now());
-    m.update(&state.db.write).await?;
+    let txn = state.db.write.begin().await?;
+    let before = db::statuses::find_any(&txn, existing_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let saved = m.update(&txn).await?;
+    record_edit(&txn, &state.ids, &before, &saved).await?;
+    db::search::index(&txn, &saved, search_document(&saved)).await?;
+    txn.commit().await?;
     Ok(())
+}
+
+/// What full-text search indexes for a status: its content warning and its
+/// text without markup.
+fn search_document(s: &statuses::Model) -> String {
+    let text = text::strip_html(&s.content.replace("<br", " <br").replace("</p>", "</p> "));
+    format!("{} {}", s.spoiler_text, text)
+}
+
+/// Keeps a status's versions for its edit history: the original the first time
+/// it is edited, then each new version.
+async fn record_edit(
+    conn: &impl ConnectionTrait,
+    ids: &IdGenerator,
+    before: &statuses::Model,
+    after: &statuses::Model,
+) -> AppResult<()> {
+    use entity::status_edits;
+    let row = |s: &statuses::Model, at| status_edits::ActiveModel {
+        id: Set(ids.next()),
+        status_id: Set(s.id),
+        account_id: Set(s.account_id),
+        content: Set(s.content.clone()),
+        spoiler_text: Set(s.spoiler_text.clone()),
+        sensitive: Set(s.sensitive),
+        created_at: Set(at),
+    };
+    if !db::pins::has_edits(conn, before.id).await? {
+        db::pins::insert_edit(
+            conn,
+            row(before, before.edited_at.unwrap_or(before.created_at)),
+        )
+        .await?;
+    }
+    db::pins::insert_edit(
+        conn,
+        row(after, after.edited_at.unwrap_or(after.updated_at)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A status's versions, oldest first (just the current one if never edited).
+pub async fn history(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    id: i64,
+) -> AppResult<(statuses::Model, Vec<entity::status_edits::Model>)> {
+    let status = get(state, viewer, id).await?;
+    let mut edits = db::pins::edits(&state.db.read, status.id).await?;
+    if edits.is_empty() {
+        edits.push(entity::status_edits::Model {
+            id: status.id,
+            status_id: status.id,
+            account_id: status.account_id,
+            content: status.content.clone(),
+            spoiler_text: status.spoiler_text.clone(),
+            sensitive: status.sensitive,
+            created_at: status.created_at,
+        });
+    }
+    Ok((status, edits))
+}
+
+/// What the author typed, for editing: only the author may read it.
+pub async fn source(
+    state: &AppState,
+    author: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
+    let status = get(state, Some(author), id).await?;
+    if status.account_id != author.id {
+        return Err(AppError::not_found());
+    }
+    Ok(status)
+}
+
+/// Most pinned statuses per account, as on Mastodon.
+pub const MAX_PINS: u64 = 5;
+
+/// Pins one of the author's own statuses to their profile (not a reblog, not a
+/// direct message; at most [`MAX_PINS`]). Pinning twice is harmless.
+pub async fn pin(
+    state: &AppState,
+    author: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
+    let txn = state.db.write.begin().await?;
+    let status = db::statuses::find(&txn, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if status.account_id != author.id {
+        return Err(AppError::validation(
+            "Validation failed: Someone else's post cannot be pinned",
+        ));
+    }
+    if status.reblog_of_id.is_some() {
+        return Err(AppError::validation(
+            "Validation failed: Boosts cannot be pinned",
+        ));
+    }
+    if status.visibility == Visibility::Direct {
+        return Err(AppError::validation(
+            "Validation failed: Direct posts cannot be pinned",
+        ));
+    }
+    let already = !db::pins::pinned_among(&txn, author.id, &[status.id])
+        .await?
+        .is_empty();
+    if !already && db::pins::count(&txn, author.id).await? >= MAX_PINS {
+        return Err(AppError::validation(
+            "Validation failed: You have already pinned the maximum number of posts",
+        ));
+    }
+    db::pins::pin(&txn, author.id, status.id).await?;
+    txn.commit().await?;
+    Ok(status)
+}
+
+pub async fn unpin(
+    state: &AppState,
+    author: &accounts::Model,
+    id: i64,
+) -> AppResult<statuses::Model> {
+    let status = get(state, Some(author), id).await?;
+    db::pins::unpin(&state.db.write, author.id, status.id).await?;
+    Ok(status)
+}
+
+/// An account's pinned statuses as the viewer may see them.
+pub async fn pinned(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    author_id: i64,
+) -> AppResult<Vec<statuses::Model>> {
+    let mut out = Vec::new();
+    for s in db::pins::pinned_statuses(&state.db.read, author_id).await? {
+        if can_view(&state.db.read, &s, viewer).await? {
+            out.push(s);
+        }
+    }
+    Ok(out)
 }
 
 /// A status deleted on its own server (an incoming Delete by its author).

@@ -230,6 +230,71 @@ def _():
 def _():
     found = state["alice"].search_v2("bob", result_type="accounts")
     assert any(a["acct"] == "bob" for a in found["accounts"]), found
+@check("lists: create, add a followed account, read the list timeline")
+def _():
+    a = state["alice"]
+    lst = a.list_create("Friends", replies_policy="list")
+    a.list_accounts_add(lst["id"], [state["bob_id"]])
+    assert [x["id"] for x in a.list_accounts(lst["id"])] == [state["bob_id"]]
+    st = state["bob"].status_post("for alice's list")
+    assert st["id"] in [s["id"] for s in a.timeline_list(lst["id"])]
+    a.list_update(lst["id"], "Pals", exclusive=True)
+    assert a.list(lst["id"])["title"] == "Pals"
+    assert st["id"] not in [s["id"] for s in a.timeline_home(limit=40)]
+    a.list_delete(lst["id"])
+    assert all(x["id"] != lst["id"] for x in a.lists())
+
+
+@check("filters v2: a warn filter marks statuses, a hide filter removes them")
+def _():
+    a = state["alice"]
+    warn = a.create_filter_v2("Spoilers", ["home"], "warn",
+                              keywords_attributes=[{"keyword": "finale", "whole_word": True}])
+    hide = a.create_filter_v2("Noise", ["home"], "hide",
+                              keywords_attributes=[{"keyword": "noise", "whole_word": True}])
+    spoiler = state["bob"].status_post("the finale was great")
+    noise = state["bob"].status_post("pure noise")
+    home = {s["id"]: s for s in a.timeline_home(limit=40)}
+    assert home[spoiler["id"]]["filtered"][0]["filter"]["id"] == warn["id"]
+    assert noise["id"] not in home
+    a.add_filter_keyword_v2(warn["id"], "great")
+    assert len(a.filter_keywords_v2(warn["id"])) == 2
+    a.delete_filter_v2(hide["id"])
+    assert [f["id"] for f in a.filters_v2()] == [warn["id"]]
+
+
+@check("pin a status, read its edit history and source")
+def _():
+    b = state["bob"]
+    st = b.status_post("pin me")
+    assert b.status_pin(st["id"])["pinned"] is True
+    pinned = b.account_statuses(state["bob_id"], pinned=True)
+    assert [s["id"] for s in pinned] == [st["id"]]
+    b.status_update(st["id"], "pin me, edited")
+    hist = b.status_history(st["id"])
+    assert len(hist) == 2 and "edited" in hist[1]["content"]
+    assert b.status_source(st["id"])["text"] == "pin me, edited"
+    b.status_unpin(st["id"])
+
+
+@check("grouped notifications and the unread count")
+def _():
+    got = state["bob"].grouped_notifications()
+    groups = got["notification_groups"]
+    assert groups and all(g["group_key"] for g in groups)
+    assert any(g["type"] == "follow" for g in groups)
+    assert state["bob"].notifications_unread_count()["count"] >= 1
+
+
+@check("follow and unfollow a hashtag, read its timeline")
+def _():
+    a = state["alice"]
+    a.tag_follow("kithpy")
+    assert "kithpy" in [t["name"] for t in a.followed_tags()]
+    st = state["bob"].status_post("hello #kithpy")
+    assert st["id"] in [s["id"] for s in a.timeline_hashtag("kithpy")]
+    assert a.tag("kithpy")["following"] is True
+    a.tag_unfollow("kithpy")
 
 
 failed = [r for r in results if r[1]]

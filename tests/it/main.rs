@@ -10,12 +10,17 @@
 mod accounts;
 mod api;
 mod cli;
+mod client;
 mod common;
+mod discovery;
 mod federation_documents;
+mod filters;
 mod fixtures;
 mod inbox;
 mod interactions;
 mod media;
+mod lists;
+mod pins_and_groups;
 mod relationships;
 mod schema;
 mod server;

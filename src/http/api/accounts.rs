@@ -181,8 +181,19 @@ async fn statuses(
     let id = parse_id(&id)?;
     let page = q.page.page()?;
     let viewer = auth.viewer();
-    // Kith has no pinned posts or media yet: those lists are empty, not everything.
-    if truthy(&q.pinned) || truthy(&q.only_media) {
+    if truthy(&q.pinned) {
+        // Pinned statuses come all at once (at most five): no pages.
+        if page.max_id.is_some() || page.min_id.is_some() || page.since_id.is_some() {
+            return Ok(json(serde_json::json!([])));
+        }
+        let rows = service::statuses::pinned(&state, viewer, id).await?;
+        let views = service::timelines::hydrate(&state, rows).await?;
+        let out =
+            entities::statuses_in(&state, viewer, &views, entities::FilterContext::Account).await?;
+        return Ok(json(out));
+    }
+    // Kith has no media yet: that list is empty, not everything.
+    if truthy(&q.only_media) {
         return Ok(json(serde_json::json!([])));
     }
     let filter = AccountTimelineFilter {
@@ -190,7 +201,8 @@ async fn statuses(
         exclude_reblogs: truthy(&q.exclude_reblogs),
     };
     let views = service::timelines::account(&state, viewer, id, filter, &page).await?;
-    let out = entities::statuses(&state, viewer, &views).await?;
+    let out =
+        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Account).await?;
     let first = views.first().map(|v| v.status.id);
     let last = views.last().map(|v| v.status.id);
     let mut extra = vec![("limit", page.limit().to_string())];

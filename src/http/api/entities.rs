@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::db;
 use crate::error::AppResult;
+use crate::service::filters::{FilterSet, FilterView};
 use crate::service::relationships::Relationship;
 use crate::service::timelines::StatusView;
 use crate::state::AppState;
@@ -157,6 +158,8 @@ pub fn relationship(target_id: i64, r: &Relationship) -> Value {
 /// number of queries.
 struct StatusContext {
     accounts: HashMap<i64, accounts::Model>,
+    pinned: HashSet<i64>,
+    filters: FilterSet,
     mentions: HashMap<i64, Vec<i64>>,
     tags: HashMap<i64, Vec<String>>,
     favourited: HashSet<i64>,
@@ -197,6 +200,16 @@ async fn load_context(
     for (s, n) in db::statuses::tags_for(c, &ids).await? {
         tags.entry(s).or_default().push(n);
     }
+    let (pinned, filters) = match viewer {
+        Some(v) => (
+            db::pins::pinned_among(c, v.id, &ids)
+                .await?
+                .into_iter()
+                .collect(),
+            FilterSet::load(state, v).await?,
+        ),
+        None => Default::default(),
+    };
     let (favourited, bookmarked, reblogged) = match viewer {
         Some(v) => (
             db::interactions::favourited_among(c, v.id, &ids)
@@ -218,6 +231,8 @@ async fn load_context(
     Ok(StatusContext {
         media,
         accounts,
+        pinned,
+        filters,
         mentions,
         tags,
         favourited,
@@ -289,26 +304,175 @@ fn status_value(
         obj.insert("reblogged".into(), json!(ctx.reblogged.contains(&s.id)));
         obj.insert("muted".into(), json!(false));
         obj.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&s.id)));
-        obj.insert("pinned".into(), json!(false));
+        obj.insert("pinned".into(), json!(own && ctx.pinned.contains(&s.id)));
     }
     v
 }
 
-/// Renders statuses for `viewer`, keeping their order.
+/// Where statuses are shown, for filters (a `hide` filter removes a status
+/// only in the contexts it names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterContext {
+    Home,
+    Notifications,
+    Public,
+    Thread,
+    Account,
+}
+
+impl FilterContext {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterContext::Home => "home",
+            FilterContext::Notifications => "notifications",
+            FilterContext::Public => "public",
+            FilterContext::Thread => "thread",
+            FilterContext::Account => "account",
+        }
+    }
+}
+
+/// A filter as Mastodon shows it (v2), with or without its keywords and statuses.
+pub fn filter(f: &FilterView, with_parts: bool) -> Value {
+    let mut v = json!({
+        "id": f.filter.id.to_string(),
+        "title": f.filter.title,
+        "context": f.contexts(),
+        "expires_at": f.filter.expires_at.map(time),
+        "filter_action": f.filter.action,
+    });
+    if with_parts && let Some(o) = v.as_object_mut() {
+        o.insert(
+            "keywords".into(),
+            f.keywords.iter().map(filter_keyword).collect(),
+        );
+        o.insert(
+            "statuses".into(),
+            f.statuses.iter().map(filter_status).collect(),
+        );
+    }
+    v
+}
+
+pub fn filter_keyword(k: &entity::filter_keywords::Model) -> Value {
+    json!({ "id": k.id.to_string(), "keyword": k.keyword, "whole_word": k.whole_word })
+}
+
+pub fn filter_status(s: &entity::filter_statuses::Model) -> Value {
+    json!({ "id": s.id.to_string(), "status_id": s.status_id.to_string() })
+}
+
+/// The v1 shape: one filter per keyword.
+pub fn filters_v1(f: &FilterView) -> Vec<Value> {
+    f.keywords
+        .iter()
+        .map(|k| {
+            json!({
+                "id": k.id.to_string(),
+                "phrase": k.keyword,
+                "context": f.contexts(),
+                "whole_word": k.whole_word,
+                "expires_at": f.filter.expires_at.map(time),
+                "irreversible": f.hides(),
+            })
+        })
+        .collect()
+}
+
+fn filter_results(matches: &[crate::service::filters::FilterMatch]) -> Value {
+    matches
+        .iter()
+        .map(|m| {
+            json!({
+                "filter": filter(&m.filter, false),
+                "keyword_matches": if m.keyword_matches.is_empty() { Value::Null } else { json!(m.keyword_matches) },
+                "status_matches": if m.status_matches.is_empty() { Value::Null } else { json!(m.status_matches) },
+            })
+        })
+        .collect()
+}
+
+pub fn list(l: &entity::lists::Model) -> Value {
+    json!({
+        "id": l.id.to_string(),
+        "title": l.title,
+        "replies_policy": l.replies_policy,
+        "exclusive": l.exclusive,
+    })
+}
+
+/// Renders statuses for `viewer`, keeping their order; the viewer's matching
+/// filters are in each status's `filtered`.
 pub async fn statuses(
     state: &AppState,
     viewer: Option<&accounts::Model>,
     views: &[StatusView],
 ) -> AppResult<Vec<Value>> {
+    Ok(render_statuses(state, viewer, views, None)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// Renders statuses shown in `context`, leaving out those a `hide` filter of the
+/// viewer's removes there.
+pub async fn statuses_in(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    views: &[StatusView],
+    context: FilterContext,
+) -> AppResult<Vec<Value>> {
+    Ok(render_statuses(state, viewer, views, Some(context))
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// One status shown in `context`: `None` when a filter hides it there.
+pub async fn status_in(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    s: statuses::Model,
+    context: FilterContext,
+) -> AppResult<Option<Value>> {
+    let views = crate::service::timelines::hydrate(state, vec![s]).await?;
+    Ok(render_statuses(state, viewer, &views, Some(context))
+        .await?
+        .pop()
+        .flatten())
+}
+
+/// Renders `views` in order; an entry is `None` when a filter hides it in `context`.
+async fn render_statuses(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    views: &[StatusView],
+    context: Option<FilterContext>,
+) -> AppResult<Vec<Option<Value>>> {
     let ctx = load_context(state, viewer, views).await?;
     Ok(views
         .iter()
         .map(|v| {
-            let reblog = v
-                .reblog
-                .as_ref()
-                .map(|r| status_value(state, &ctx, &r.status, &r.account, None));
+            let matches = ctx.filters.matches(v.shown());
+            if let Some(c) = context
+                && crate::service::filters::hidden_in(&matches, c.as_str())
+            {
+                return None;
+            }
+            let filtered = filter_results(&matches);
+            let reblog = v.reblog.as_ref().map(|r| {
+                let mut inner = status_value(state, &ctx, &r.status, &r.account, None);
+                if let Some(o) = inner.as_object_mut() {
+                    o.insert("filtered".into(), filtered.clone());
+                }
+                inner
+            });
             let mut outer = status_value(state, &ctx, &v.status, &v.account, reblog);
+            if let Some(o) = outer.as_object_mut() {
+                o.insert("filtered".into(), filtered);
+            }
             // A reblog wrapper reports the viewer's flags of the reblogged status.
             if let (Some(r), Some(obj)) = (&v.reblog, outer.as_object_mut())
                 && ctx.viewer.is_some()
@@ -326,7 +490,7 @@ pub async fn statuses(
                     json!(ctx.bookmarked.contains(&r.status.id)),
                 );
             }
-            outer
+            Some(outer)
         })
         .collect())
 }
@@ -358,8 +522,20 @@ pub async fn notifications(
     let status_ids: Vec<i64> = ns.iter().filter_map(|n| n.status_id).collect();
     let rows = db::statuses::find_many(c, &status_ids).await?;
     let views = crate::service::timelines::hydrate(state, rows).await?;
-    let rendered = statuses(state, Some(viewer), &views).await?;
-    let by_id: HashMap<i64, Value> = views.iter().map(|v| v.status.id).zip(rendered).collect();
+    let rendered = render_statuses(
+        state,
+        Some(viewer),
+        &views,
+        Some(FilterContext::Notifications),
+    )
+    .await?;
+    // A status a filter hides in notifications takes its notification with it.
+    let by_id: HashMap<i64, Value> = views
+        .iter()
+        .map(|v| v.status.id)
+        .zip(rendered)
+        .filter_map(|(id, v)| v.map(|v| (id, v)))
+        .collect();
     Ok(ns
         .iter()
         .filter_map(|n| {
@@ -372,7 +548,7 @@ pub async fn notifications(
             Some(json!({
                 "id": n.id.to_string(),
                 "type": kind,
-                "group_key": format!("ungrouped-{}", n.id),
+                "group_key": crate::service::notifications::group_key_of(n),
                 "created_at": time(n.created_at),
                 "account": account(state, from),
                 "status": status,
@@ -396,5 +572,64 @@ pub async fn conversation(
         "unread": c.row.unread,
         "accounts": c.participants.iter().map(|a| account(state, a)).collect::<Vec<_>>(),
         "last_status": last,
+    }))
+}
+
+/// `/api/v2/notifications`: the groups, and the accounts and statuses they
+/// refer to, each once (a fixed number of queries).
+pub async fn notification_groups(
+    state: &AppState,
+    viewer: &accounts::Model,
+    groups: &[crate::service::notifications::Group],
+) -> AppResult<Value> {
+    let c = &state.db.read;
+    let mut account_ids: Vec<i64> = groups
+        .iter()
+        .flat_map(|g| g.sample_account_ids.iter().copied())
+        .collect();
+    account_ids.sort_unstable();
+    account_ids.dedup();
+    let accounts = db::accounts::find_many(c, &account_ids).await?;
+    let mut status_ids: Vec<i64> = groups.iter().filter_map(|g| g.latest.status_id).collect();
+    status_ids.sort_unstable();
+    status_ids.dedup();
+    let rows = db::statuses::find_many(c, &status_ids).await?;
+    let views = crate::service::timelines::hydrate(state, rows).await?;
+    let rendered = render_statuses(
+        state,
+        Some(viewer),
+        &views,
+        Some(FilterContext::Notifications),
+    )
+    .await?;
+    let shown: HashMap<i64, Value> = views
+        .iter()
+        .map(|v| v.status.id)
+        .zip(rendered)
+        .filter_map(|(id, v)| v.map(|v| (id, v)))
+        .collect();
+    let known: HashSet<i64> = accounts.iter().map(|a| a.id).collect();
+    let out_groups: Vec<Value> = groups
+        .iter()
+        .filter(|g| g.latest.status_id.is_none_or(|s| shown.contains_key(&s)))
+        .filter(|g| g.sample_account_ids.iter().any(|a| known.contains(a)))
+        .map(|g| {
+            json!({
+                "group_key": g.key,
+                "notifications_count": g.count,
+                "type": g.latest.kind.as_str(),
+                "most_recent_notification_id": g.latest.id,
+                "page_min_id": g.oldest_id.to_string(),
+                "page_max_id": g.latest.id.to_string(),
+                "latest_page_notification_at": time(g.latest.created_at),
+                "sample_account_ids": g.sample_account_ids.iter().filter(|a| known.contains(a)).map(|a| a.to_string()).collect::<Vec<_>>(),
+                "status_id": g.latest.status_id.map(|s| s.to_string()),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "accounts": accounts.iter().map(|a| account(state, a)).collect::<Vec<_>>(),
+        "statuses": shown.into_values().collect::<Vec<_>>(),
+        "notification_groups": out_groups,
     }))
 }

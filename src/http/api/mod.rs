@@ -12,16 +12,21 @@ use crate::state::AppState;
 
 pub use body::{Body, WithFiles};
 
+pub mod account_lists;
 pub mod accounts;
 pub mod body;
+pub mod discovery;
 pub mod entities;
+pub mod filters;
 pub mod instance;
 pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod params;
 pub mod search;
+pub mod status_extras;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -32,11 +37,15 @@ pub fn routes() -> Router<AppState> {
         .merge(oauth::routes())
         .merge(accounts::routes())
         .merge(statuses::routes())
+        .merge(status_extras::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
         .merge(lists::routes())
+        .merge(account_lists::routes())
         .merge(markers::routes())
         .merge(media::routes())
+        .merge(filters::routes())
+        .merge(discovery::routes())
         .merge(search::routes())
         .merge(streaming::routes())
 }

@@ -26,6 +26,7 @@ struct SearchQuery {
     kind: Option<String>,
     resolve: Option<String>,
     limit: Option<String>,
+    offset: Option<String>,
 }
 
 fn on(v: &Option<String>) -> bool {
@@ -61,6 +62,11 @@ async fn search_v2(
         &kinds,
         on(&q.resolve),
         limit(&q.limit),
+        q.offset
+            .as_deref()
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0u64)
+            .min(10_000),
     )
     .await?;
     let views = crate::service::timelines::hydrate(&state, r.statuses).await?;
@@ -85,6 +91,7 @@ async fn account_search(
         &[Kind::Accounts],
         on(&q.resolve),
         limit(&q.limit),
+        0,
     )
     .await?;
     Ok(json(
@@ -121,7 +128,8 @@ async fn tag_timeline(
     )
     .await?;
     let views = crate::service::timelines::hydrate(&state, rows).await?;
-    let out = entities::statuses(&state, viewer, &views).await?;
+    let out =
+        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Public).await?;
     let (first, last) = (
         views.first().map(|v| v.status.id),
         views.last().map(|v| v.status.id),

@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use entity::Visibility;
 use serde::Deserialize;
 
+use super::entities::FilterContext;
 use super::{Auth, Body, entities, json, parse_id};
 use crate::error::{AppError, AppResult};
 use crate::service::{self, statuses::NewStatus};
@@ -178,8 +179,8 @@ async fn context(
     let ancestors = service::timelines::hydrate(&state, ctx.ancestors).await?;
     let descendants = service::timelines::hydrate(&state, ctx.descendants).await?;
     Ok(json(serde_json::json!({
-        "ancestors": entities::statuses(&state, viewer, &ancestors).await?,
-        "descendants": entities::statuses(&state, viewer, &descendants).await?,
+        "ancestors": entities::statuses_in(&state, viewer, &ancestors, FilterContext::Thread).await?,
+        "descendants": entities::statuses_in(&state, viewer, &descendants, FilterContext::Thread).await?,
     })))
 }
 

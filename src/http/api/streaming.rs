@@ -45,11 +45,13 @@ enum Stream {
     PublicRemote,
     Hashtag(String),
     HashtagLocal(String),
+    /// One of the viewer's lists (ownership is checked on subscribing).
+    List(i64),
     Direct,
 }
 
 impl Stream {
-    fn parse(name: &str, tag: Option<&str>) -> Option<Stream> {
+    fn parse(name: &str, tag: Option<&str>, list: Option<&str>) -> Option<Stream> {
         let tag = || {
             tag.map(|t| t.trim_start_matches('#').to_lowercase())
                 .filter(|t| !t.is_empty())
@@ -63,6 +65,7 @@ impl Stream {
             "hashtag" => Stream::Hashtag(tag()?),
             "hashtag:local" => Stream::HashtagLocal(tag()?),
             "direct" => Stream::Direct,
+            "list" => Stream::List(list?.trim().parse().ok()?),
             _ => return None,
         })
     }
@@ -77,6 +80,7 @@ impl Stream {
             Stream::PublicRemote => json!(["public:remote"]),
             Stream::Hashtag(t) => json!(["hashtag", t]),
             Stream::HashtagLocal(t) => json!(["hashtag:local", t]),
+            Stream::List(id) => json!(["list", id.to_string()]),
             Stream::Direct => json!(["direct"]),
         }
     }
@@ -84,7 +88,7 @@ impl Stream {
     fn needs_user(&self) -> bool {
         matches!(
             self,
-            Stream::User | Stream::UserNotification | Stream::Direct
+            Stream::User | Stream::UserNotification | Stream::Direct | Stream::List(_)
         )
     }
 }
@@ -152,10 +156,11 @@ async fn render(
             } else {
                 &no_tags
             };
+            let in_home = me.is_some_and(|m| readers.contains(&m));
             let matching: Vec<&Stream> = subs
                 .iter()
                 .filter(|s| match s {
-                    Stream::User => me.is_some_and(|m| readers.contains(&m)),
+                    Stream::User | Stream::List(_) => in_home,
                     Stream::Public => public.is_some(),
                     Stream::PublicLocal => *public == Some(true),
                     Stream::PublicRemote => *public == Some(false),
@@ -170,12 +175,36 @@ async fn render(
             let Ok(status) = crate::service::statuses::get(state, viewer, *status_id).await else {
                 return out;
             };
-            let Ok(v) = entities::status(state, viewer, status).await else {
-                return out;
+            // Home-feed events reach list streams of lists showing the author,
+            // and the user stream unless an exclusive list takes the author.
+            let home_lists = match viewer {
+                Some(v) if in_home => crate::service::lists::streams_for(state, v, &status)
+                    .await
+                    .unwrap_or_default(),
+                _ => Default::default(),
             };
-            let payload = v.to_string();
+            let mut payloads: std::collections::HashMap<&'static str, Option<String>> =
+                std::collections::HashMap::new();
             for s in matching {
-                out.push((s.names(), name, payload.clone()));
+                let context = match s {
+                    Stream::User if !home_lists.exclusive => entities::FilterContext::Home,
+                    Stream::List(id) if home_lists.lists.contains(id) => {
+                        entities::FilterContext::Home
+                    }
+                    Stream::User | Stream::List(_) => continue,
+                    _ => entities::FilterContext::Public,
+                };
+                if !payloads.contains_key(context.as_str()) {
+                    let v = entities::status_in(state, viewer, status.clone(), context)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|v| v.to_string());
+                    payloads.insert(context.as_str(), v);
+                }
+                if let Some(Some(payload)) = payloads.get(context.as_str()) {
+                    out.push((s.names(), name, payload.clone()));
+                }
             }
         }
         Event::Notification {
@@ -201,6 +230,11 @@ async fn render(
             for s in targets {
                 out.push((s.names(), "notification", v.to_string()));
             }
+        }
+        Event::FiltersChanged { account_id }
+            if me == Some(*account_id) && subs.contains(&Stream::User) =>
+        {
+            out.push((Stream::User.names(), "filters_changed", String::new()));
         }
         Event::Delete { status_id } => {
             for s in subs {
@@ -230,6 +264,15 @@ async fn render(
     out
 }
 
+/// A list stream is only for the list's owner.
+async fn may_subscribe(state: &AppState, viewer: Option<&accounts::Model>, s: &Stream) -> bool {
+    match (s, viewer) {
+        (Stream::List(id), Some(v)) => crate::service::lists::get(state, v, *id).await.is_ok(),
+        (Stream::List(_), None) => false,
+        _ => true,
+    }
+}
+
 async fn websocket(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -238,14 +281,20 @@ async fn websocket(
 ) -> AppResult<Response> {
     let viewer = viewer(&state, &headers, &query).await?;
     let mut subs = HashSet::new();
-    if let Some(s) = query
-        .get("stream")
-        .and_then(|n| Stream::parse(n, query.get("tag").map(String::as_str)))
-    {
+    if let Some(s) = query.get("stream").and_then(|n| {
+        Stream::parse(
+            n,
+            query.get("tag").map(String::as_str),
+            query.get("list").map(String::as_str),
+        )
+    }) {
         if s.needs_user() && viewer.is_none() {
             return Err(AppError::Unauthorized(
                 "This stream requires an access token".into(),
             ));
+        }
+        if !may_subscribe(&state, viewer.as_ref(), &s).await {
+            return Err(AppError::not_found());
         }
         subs.insert(s);
     }
@@ -273,7 +322,12 @@ async fn serve_socket(
                 let Message::Text(text) = msg else { continue };
                 let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else { continue };
                 let stream = v.get("stream").and_then(Value::as_str).unwrap_or("");
-                let Some(s) = Stream::parse(stream, v.get("tag").and_then(Value::as_str)) else {
+                let list = match v.get("list") {
+                    Some(Value::String(l)) => Some(l.clone()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                let Some(s) = Stream::parse(stream, v.get("tag").and_then(Value::as_str), list.as_deref()) else {
                     let _ = socket.send(Message::Text(json!({ "error": "Unknown stream type", "status": 400 }).to_string().into())).await;
                     continue;
                 };
@@ -282,6 +336,9 @@ async fn serve_socket(
                     continue;
                 }
                 match v.get("type").and_then(Value::as_str) {
+                    Some("subscribe") if !may_subscribe(&state, viewer.as_ref(), &s).await => {
+                        let _ = socket.send(Message::Text(json!({ "error": "Record not found", "status": 404 }).to_string().into())).await;
+                    }
                     Some("subscribe") => { subs.insert(s); }
                     Some("unsubscribe") => { subs.remove(&s); }
                     _ => {}
@@ -294,7 +351,13 @@ async fn serve_socket(
                     Err(RecvError::Closed) => return,
                 };
                 for (stream, event, payload) in render(&state, viewer.as_ref(), &subs, &e).await {
-                    let msg = json!({ "stream": stream, "event": event, "payload": payload }).to_string();
+                    // An event without a payload (filters_changed) has no payload key, as on Mastodon.
+                    let msg = if payload.is_empty() {
+                        json!({ "stream": stream, "event": event })
+                    } else {
+                        json!({ "stream": stream, "event": event, "payload": payload })
+                    }
+                    .to_string();
                     if socket.send(Message::Text(msg.into())).await.is_err() {
                         return;
                     }
@@ -317,13 +380,20 @@ async fn event_stream(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> AppResult<Response> {
     let name = stream.trim_matches('/').replace('/', ":");
-    let s = Stream::parse(&name, query.get("tag").map(String::as_str))
-        .ok_or_else(AppError::not_found)?;
+    let s = Stream::parse(
+        &name,
+        query.get("tag").map(String::as_str),
+        query.get("list").map(String::as_str),
+    )
+    .ok_or_else(AppError::not_found)?;
     let viewer = viewer(&state, &headers, &query).await?;
     if s.needs_user() && viewer.is_none() {
         return Err(AppError::Unauthorized(
             "This stream requires an access token".into(),
         ));
+    }
+    if !may_subscribe(&state, viewer.as_ref(), &s).await {
+        return Err(AppError::not_found());
     }
     let subs: HashSet<Stream> = [s].into();
     let rx = state.events.subscribe();

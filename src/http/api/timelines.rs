@@ -24,7 +24,8 @@ async fn home(
     let me = auth.user("read:statuses")?;
     let page = q.page()?;
     let views = timelines::home(&state, me, &page).await?;
-    let out = entities::statuses(&state, Some(me), &views).await?;
+    let out =
+        entities::statuses_in(&state, Some(me), &views, entities::FilterContext::Home).await?;
     let (first, last) = (
         views.first().map(|v| v.status.id),
         views.last().map(|v| v.status.id),
@@ -74,7 +75,8 @@ async fn public(
         _ => PublicScope::All,
     };
     let views = timelines::public(&state, viewer, scope, &page).await?;
-    let out = entities::statuses(&state, viewer, &views).await?;
+    let out =
+        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Public).await?;
     let (first, last) = (
         views.first().map(|v| v.status.id),
         views.last().map(|v| v.status.id),

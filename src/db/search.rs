@@ -1,0 +1,165 @@
+//! Full-text search of statuses: an FTS5 table on SQLite, a `tsvector` column
+//! with a GIN index on PostgreSQL (migration m20261129_000006_api). The index
+//! holds what a status says (its content warning and its text without markup)
+//! and is written in the transaction that writes the status.
+use entity::statuses;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
+
+/// Indexes (or re-indexes) a status as `doc`; reblogs and deleted statuses are not indexed.
+pub async fn index(
+    conn: &impl ConnectionTrait,
+    s: &statuses::Model,
+    doc: String,
+) -> Result<(), DbErr> {
+    if s.reblog_of_id.is_some() || s.deleted_at.is_some() {
+        return remove(conn, s.id).await;
+    }
+    let backend = conn.get_database_backend();
+    match backend {
+        DatabaseBackend::Sqlite => {
+            remove(conn, s.id).await?;
+            conn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO status_search (rowid, body) VALUES (?, ?)",
+                [Value::from(s.id), Value::from(doc)],
+            ))
+            .await?;
+        }
+        _ => {
+            conn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO status_search (status_id, document) VALUES ($1, to_tsvector('simple', $2)) \
+                 ON CONFLICT (status_id) DO UPDATE SET document = EXCLUDED.document",
+                [Value::from(s.id), Value::from(doc)],
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn remove(conn: &impl ConnectionTrait, status_id: i64) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Sqlite => "DELETE FROM status_search WHERE rowid = ?",
+        _ => "DELETE FROM status_search WHERE status_id = $1",
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [Value::from(status_id)],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The words of a query (letters, digits and `_`; nothing the user typed is
+/// read as query syntax), at most 16.
+fn words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// An FTS5 expression: every word must appear, as a word or a word's start.
+fn fts5_query(q: &str) -> Option<String> {
+    let w = words(q);
+    (!w.is_empty()).then(|| {
+        w.iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// The same as a PostgreSQL `tsquery`: `'w1':* & 'w2':*`.
+fn ts_query(q: &str) -> Option<String> {
+    let w = words(q);
+    (!w.is_empty()).then(|| {
+        w.iter()
+            .map(|w| format!("'{w}':*"))
+            .collect::<Vec<_>>()
+            .join(" & ")
+    })
+}
+
+/// Ids of live original statuses matching `q` that `viewer_id` may see, newest
+/// first: public and unlisted ones, the viewer's own, those in the viewer's home
+/// feed (followers-only posts of people they follow) and those mentioning them;
+/// never by a suspended author or an account blocking or blocked by the viewer.
+pub async fn statuses(
+    conn: &impl ConnectionTrait,
+    viewer_id: i64,
+    q: &str,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<i64>, DbErr> {
+    let backend = conn.get_database_backend();
+    let (sql, query) = match backend {
+        DatabaseBackend::Sqlite => {
+            let Some(fq) = fts5_query(q) else {
+                return Ok(Vec::new());
+            };
+            (
+                "SELECT s.id FROM status_search f JOIN statuses s ON s.id = f.rowid \
+                 WHERE status_search MATCH ?1 AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL \
+                 AND (s.visibility IN ('public', 'unlisted') OR s.account_id = ?2 \
+                   OR s.id IN (SELECT status_id FROM home_feed WHERE account_id = ?2) \
+                   OR s.id IN (SELECT status_id FROM mentions WHERE account_id = ?2)) \
+                 AND s.account_id NOT IN (SELECT id FROM accounts WHERE suspended_at IS NOT NULL) \
+                 AND s.account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = ?2) \
+                 AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = ?2) \
+                 ORDER BY s.id DESC LIMIT ?3 OFFSET ?4",
+                fq,
+            )
+        }
+        _ => {
+            let Some(tq) = ts_query(q) else {
+                return Ok(Vec::new());
+            };
+            (
+                "SELECT s.id FROM status_search f JOIN statuses s ON s.id = f.status_id \
+                 WHERE f.document @@ to_tsquery('simple', $1) AND s.deleted_at IS NULL AND s.reblog_of_id IS NULL \
+                 AND (s.visibility IN ('public', 'unlisted') OR s.account_id = $2 \
+                   OR s.id IN (SELECT status_id FROM home_feed WHERE account_id = $2) \
+                   OR s.id IN (SELECT status_id FROM mentions WHERE account_id = $2)) \
+                 AND s.account_id NOT IN (SELECT id FROM accounts WHERE suspended_at IS NOT NULL) \
+                 AND s.account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = $2) \
+                 AND s.account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = $2) \
+                 ORDER BY s.id DESC LIMIT $3 OFFSET $4",
+                tq,
+            )
+        }
+    };
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                Value::from(query),
+                Value::from(viewer_id),
+                Value::from(limit as i64),
+                Value::from(offset as i64),
+            ],
+        ))
+        .await?;
+    rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fts5_queries_are_quoted_words() {
+        assert_eq!(
+            super::fts5_query("Hello \"world\" OR x*"),
+            Some("\"hello\"* \"world\"* \"or\"* \"x\"*".into())
+        );
+        assert_eq!(super::fts5_query(" ^*() "), None);
+        assert_eq!(
+            super::ts_query("it's rust!"),
+            Some("'it':* & 's':* & 'rust':*".into())
+        );
+    }
+}
