@@ -11,6 +11,7 @@ pub mod favourites;
 pub mod follow_requests;
 pub mod follows;
 pub mod home_feed;
+pub mod invites;
 pub mod markers;
 pub mod mentions;
 pub mod mutes;
@@ -24,5 +25,6 @@ pub mod statuses_tags;
 pub mod tags;
 pub mod types;
 pub mod users;
+pub mod web_sessions;
 
 pub use types::{NotificationKind, Role, Visibility};

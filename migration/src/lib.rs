@@ -5,6 +5,7 @@ mod m20261129_000001_initial;
 mod m20261129_000002_federation;
 mod m20261129_000003_oauth;
 mod m20261129_000004_markers;
+mod m20261129_000007_web;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_federation::Migration),
             Box::new(m20261129_000003_oauth::Migration),
             Box::new(m20261129_000004_markers::Migration),
+            Box::new(m20261129_000007_web::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ pub mod relationships;
 pub mod statuses;
 pub mod tags;
 pub mod users;
+pub mod web;
 
 #[derive(Clone, Debug)]
 pub struct Db {

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(federation::routes())
         .merge(api::routes())
+        .merge(crate::web::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -15,6 +15,7 @@ pub mod statuses;
 pub mod text;
 pub mod timelines;
 pub mod visibility;
+pub mod web;
 
 use entity::accounts as account;
 

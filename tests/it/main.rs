@@ -22,3 +22,4 @@ mod statuses;
 mod streaming;
 mod timelines;
 mod visibility;
+mod web;
