@@ -61,6 +61,7 @@ static ENV: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
     }
     env.add_global("t", super::v(super::strings::table()));
     env.add_filter("when", when);
+    env.add_filter("truncate", truncate);
     Ok(env)
 });
 
@@ -69,6 +70,17 @@ fn when(s: String) -> String {
     chrono::DateTime::parse_from_rfc3339(&s)
         .map(|d| d.format("%-d %b %Y, %H:%M").to_string())
         .unwrap_or(s)
+}
+
+/// The first `n` characters (255 by default), with an ellipsis when cut.
+fn truncate(s: String, n: Option<usize>) -> String {
+    let n = n.unwrap_or(255);
+    if s.chars().count() <= n {
+        return s;
+    }
+    let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 pub fn render(name: &str, ctx: Value) -> Result<String, minijinja::Error> {

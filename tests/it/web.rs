@@ -770,3 +770,50 @@ async fn admins_approve_and_suspend_people() {
     assert_eq!(dave.get("/admin").await.status, StatusCode::FORBIDDEN);
     let _ = boss;
 }
+
+#[tokio::test]
+async fn the_consent_page_knows_who_is_signed_in() {
+    let env = env().await;
+    let srv = env.serve().await;
+    let (mut b, _) = signed_up(&env, &srv, "alice").await;
+    let app = kith::service::oauth::create_app(
+        &env.state,
+        "Pocket",
+        "urn:ietf:wg:oauth:2.0:oob",
+        "read write",
+        None,
+    )
+    .await
+    .unwrap();
+    let q = format!(
+        "/oauth/authorize?response_type=code&client_id={}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read",
+        app.app.client_id
+    );
+    let page = b.get(&q).await;
+    assert!(
+        page.body.contains("Signed in as <strong>@alice</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("type=\"password\""));
+    let oauth_csrf = b.jar.get("kith_oauth_csrf").cloned().unwrap();
+    let client_id = app.app.client_id.clone();
+    let r = b
+        .post_raw(
+            "/oauth/authorize",
+            &[
+                ("csrf", &oauth_csrf),
+                ("response_type", "code"),
+                ("client_id", &client_id),
+                ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+                ("scope", "read"),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Authorization code"), "{}", r.body);
+    // Signed out, the password is asked for again.
+    let mut other = Browser::new(&srv);
+    assert!(other.get(&q).await.body.contains("type=\"password\""));
+}
