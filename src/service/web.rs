@@ -357,3 +357,18 @@ pub async fn find_by_handle(
         None => Err(AppError::not_found()),
     }
 }
+
+/// The newest message of one of the viewer's conversations (a reply to it
+/// continues the conversation), or 404.
+pub async fn last_message_id(
+    state: &AppState,
+    viewer: &accounts::Model,
+    conversation_id: i64,
+) -> AppResult<Option<i64>> {
+    Ok(
+        db::web::account_conversation(&state.db.read, viewer.id, conversation_id)
+            .await?
+            .ok_or_else(AppError::not_found)?
+            .last_status_id,
+    )
+}

@@ -46,6 +46,8 @@ pub async fn home(
     let older = (views.len() as u64 >= PAGE_SIZE)
         .then(|| views.last().map(|v| v.status.id.to_string()))
         .flatten();
+    // Direct messages live under Messages, not in the news feed.
+    let views = without_direct(views);
     let statuses = view::statuses(&state, Some(&s.account), &views, None).await?;
     web.page(
         &state,
@@ -53,6 +55,15 @@ pub async fn home(
         context! { statuses => v(statuses), older, first_page => page.max_id.is_none() },
     )
     .await
+}
+
+pub fn without_direct(
+    views: Vec<service::timelines::StatusView>,
+) -> Vec<service::timelines::StatusView> {
+    views
+        .into_iter()
+        .filter(|v| v.shown().visibility != Visibility::Direct)
+        .collect()
 }
 
 #[derive(Deserialize)]

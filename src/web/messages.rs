@@ -159,6 +159,10 @@ pub async fn send(
             service::statuses::NewStatus::new(&format!("{mentions}{body}"), Visibility::Direct);
         if let Some(r) = f.in_reply_to_id.as_deref().filter(|r| !r.is_empty()) {
             new.in_reply_to_id = Some(r.parse().map_err(|_| AppError::not_found())?);
+        } else if let Some(c) = f.conversation.as_deref().filter(|c| !c.is_empty()) {
+            // Without the script's hint, a message in a conversation answers its newest one.
+            let c: i64 = c.parse().map_err(|_| AppError::not_found())?;
+            new.in_reply_to_id = service::web::last_message_id(&state, &s.account, c).await?;
         }
         service::statuses::create(&state, &s.account, new).await
     }

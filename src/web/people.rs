@@ -80,6 +80,7 @@ pub async fn profile(
     let older = (views.len() as u64 >= PAGE_SIZE)
         .then(|| views.last().map(|v| v.status.id.to_string()))
         .flatten();
+    let views = super::feed::without_direct(views);
     let statuses = view::statuses(&state, me, &views, None).await?;
     let r = relationship(&state, me, &account).await?;
     let og_description = crate::service::text::strip_html(&account.note);
