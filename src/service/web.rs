@@ -131,7 +131,7 @@ pub async fn revoke_app_token(
 #[derive(Debug)]
 pub enum SignUp {
     /// The account may log in now.
-    Active(accounts::Model),
+    Active(Box<accounts::Model>),
     /// An admin must approve it first.
     PendingApproval,
 }
@@ -172,7 +172,7 @@ pub async fn sign_up(
         txn.commit().await?;
     }
     Ok(if approved {
-        SignUp::Active(account)
+        SignUp::Active(Box::new(account))
     } else {
         SignUp::PendingApproval
     })

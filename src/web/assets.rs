@@ -17,10 +17,10 @@ pub async fn file(Path(name): Path<String>) -> Result<Response, AppError> {
     let mut resp = body.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    // Pages link these with `?v=` of the build, so a day's caching is safe.
+    // Short: a new version of Kith reaches browsers within minutes.
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
+        HeaderValue::from_static("public, max-age=300"),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -34,7 +34,7 @@ pub async fn list(
             let snippet: String = c
                 .last_status
                 .as_ref()
-                .map(|st| service::text::strip_html(&st.content))
+                .map(|st| service::text::strip_html(&view::message_body(&st.content)))
                 .unwrap_or_default()
                 .chars()
                 .take(120)

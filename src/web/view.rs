@@ -197,6 +197,22 @@ pub async fn statuses(
     Ok(out)
 }
 
+static LEADING_MENTIONS: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    regex::Regex::new(
+        r#"^<p>(?:\s*<span class="h-card"[^>]*><a [^>]*>@<span>[^<]*</span></a></span>\s*)+"#,
+    )
+    .ok()
+});
+
+/// A direct message without the mentions that address it (the conversation
+/// already shows who is in it).
+pub fn message_body(html: &str) -> String {
+    match LEADING_MENTIONS.as_ref() {
+        Some(re) => re.replace(html, "<p>").into_owned(),
+        None => html.to_string(),
+    }
+}
+
 /// One status rendered alone (the live updates insert it as it is).
 pub async fn status_html(
     state: &AppState,
@@ -215,4 +231,16 @@ pub async fn status_html(
         minijinja::context! { s => super::v(s), me => super::v(me), csrf => csrf, path => "/" },
     )
     .map_err(|e| crate::error::AppError::internal(format!("template: {e:#}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_lose_their_leading_mentions_only() {
+        let html = "<p><span class=\"h-card\" translate=\"no\"><a href=\"http://x/@bob\" class=\"u-url mention\">@<span>bob</span></a></span> Hi <span class=\"h-card\" translate=\"no\"><a href=\"http://x/@eve\" class=\"u-url mention\">@<span>eve</span></a></span></p>";
+        let body = super::message_body(html);
+        assert!(body.starts_with("<p>Hi <span"), "{body}");
+        assert!(body.contains("eve"));
+        assert_eq!(super::message_body("<p>plain</p>"), "<p>plain</p>");
+    }
 }
