@@ -24,6 +24,7 @@ pub mod net;
 pub mod service;
 pub mod state;
 pub mod testing;
+pub mod web;
 
 use std::future::Future;
 

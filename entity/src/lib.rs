@@ -16,6 +16,7 @@ pub mod follows;
 pub mod home_feed;
 pub mod list_accounts;
 pub mod lists;
+pub mod invites;
 pub mod markers;
 pub mod media_attachments;
 pub mod mentions;
@@ -35,5 +36,6 @@ pub mod tag_follows;
 pub mod tags;
 pub mod types;
 pub mod users;
+pub mod web_sessions;
 
 pub use types::{NotificationKind, Role, Visibility};

@@ -7,6 +7,7 @@ mod m20261129_000003_oauth;
 mod m20261129_000004_markers;
 mod m20261129_000005_media;
 mod m20261129_000006_api;
+mod m20261129_000007_web;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_markers::Migration),
             Box::new(m20261129_000005_media::Migration),
             Box::new(m20261129_000006_api::Migration),
+            Box::new(m20261129_000007_web::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod users;
+pub mod web;
 
 #[derive(Clone, Debug)]
 pub struct Db {

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(federation::routes())
         .merge(api::routes())
         .merge(files::routes())
+        .merge(crate::web::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

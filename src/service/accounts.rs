@@ -693,6 +693,27 @@ pub async fn reset_password(state: &AppState, username: &str, new_password: &str
     Ok(())
 }
 
+/// A person changes their own password: the current one must be right.
+pub async fn change_password(
+    state: &AppState,
+    account: &accounts::Model,
+    current: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    let user = db::users::find_by_account(&state.db.read, account.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !verify_password(current.to_string(), user.password_hash.clone()).await? {
+        return Err(AppError::validation(
+            "Validation failed: Current password is invalid",
+        ));
+    }
+    validate_password(new_password)?;
+    let hash = hash_password(new_password.to_string()).await?;
+    db::users::set_password_hash(&state.db.write, user.id, &hash).await?;
+    Ok(())
+}
+
 /// Suspends (or lifts the suspension of) a local account: a suspended person
 /// cannot log in and their statuses are hidden from everyone else.
 pub async fn set_suspended(

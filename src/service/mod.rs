@@ -20,6 +20,7 @@ pub mod statuses;
 pub mod text;
 pub mod timelines;
 pub mod visibility;
+pub mod web;
 
 use entity::accounts as account;
 

@@ -137,7 +137,7 @@ fn is_known(s: &str) -> bool {
     false
 }
 
-fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
     B64URL.encode(b)

@@ -28,3 +28,4 @@ mod statuses;
 mod streaming;
 mod timelines;
 mod visibility;
+mod web;

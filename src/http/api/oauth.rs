@@ -264,12 +264,21 @@ button{{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;margin-right:.5rem}}
 
 async fn authorize_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(p): Query<AuthorizeParams>,
 ) -> Response {
-    render_authorize(&state, &p, None).await
+    let signed_in = crate::web::session_of(&state, &headers).await;
+    render_authorize(&state, &p, None, signed_in.as_ref().map(|s| &s.account)).await
 }
 
-async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&str>) -> Response {
+/// The consent page. Someone signed in to the web site (`signed_in`) is not
+/// asked for their password again.
+async fn render_authorize(
+    state: &AppState,
+    p: &AuthorizeParams,
+    error: Option<&str>,
+    signed_in: Option<&entity::accounts::Model>,
+) -> Response {
     let app = match p.client_id.as_deref() {
         Some(id) => svc::app_by_client_id(state, id).await,
         None => Err(AppError::BadRequest(
@@ -347,11 +356,14 @@ async fn render_authorize(state: &AppState, p: &AuthorizeParams, error: Option<&
         "<h1>Authorise {app}</h1><p><strong>{app}</strong> wants to use your account on {instance} with these permissions:</p><ul>{scope_list}</ul>\
 {err}<form method=\"post\" action=\"/oauth/authorize\">\
 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{h1}{h2}{h3}{h4}{h5}{h6}{h7}\
-<label for=\"login\">E-mail address or username</label><input id=\"login\" name=\"login\" autocomplete=\"username\" required>\
-<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-<button type=\"submit\" name=\"decision\" value=\"approve\">Authorise</button><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button></form>",
+{credentials}<button type=\"submit\" name=\"decision\" value=\"approve\">Authorise</button><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button></form>",
         app = esc(&app.name),
         instance = esc(&state.config.instance_name),
+        credentials = match signed_in {
+            Some(a) => format!("<p>Signed in as <strong>@{}</strong>.</p>", esc(&a.username)),
+            None => "<label for=\"login\">E-mail address or username</label><input id=\"login\" name=\"login\" autocomplete=\"username\" required>\
+<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>".to_string(),
+        },
         err = error
             .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
             .unwrap_or_default(),
@@ -417,10 +429,10 @@ async fn authorize_submit(
         return (StatusCode::FORBIDDEN, Html(page("Authorization failed", "<h1>Authorization failed</h1><p class=\"error\">The form expired or did not come from this site. Go back and try again.</p>"))).into_response();
     }
     let Some(client_id) = p.client_id.as_deref() else {
-        return render_authorize(&state, &p, None).await;
+        return render_authorize(&state, &p, None, None).await;
     };
     let Ok(app) = svc::app_by_client_id(&state, client_id).await else {
-        return render_authorize(&state, &p, None).await;
+        return render_authorize(&state, &p, None, None).await;
     };
     let redirect = p.redirect_uri.clone().unwrap_or_else(|| OOB.to_string());
     let req = AuthorizationRequest {
@@ -431,7 +443,7 @@ async fn authorize_submit(
         code_challenge_method: p.code_challenge_method.as_deref(),
     };
     if svc::check_authorization(&req).is_err() {
-        return render_authorize(&state, &p, None).await;
+        return render_authorize(&state, &p, None, None).await;
     }
     let st = p.state.clone().unwrap_or_default();
     if p.decision.as_deref() == Some("deny") {
@@ -451,15 +463,21 @@ async fn authorize_submit(
         }
         return Redirect::to(&with_query(&redirect, &pairs)).into_response();
     }
-    let account = match crate::service::accounts::authenticate(
-        &state,
-        p.login.as_deref().unwrap_or(""),
-        p.password.as_deref().unwrap_or(""),
-    )
-    .await
-    {
-        Ok((a, _)) => a,
-        Err(e) => return render_authorize(&state, &p, Some(&e.to_string())).await,
+    let signed_in = crate::web::session_of(&state, &headers).await;
+    let account = match (&signed_in, p.password.as_deref()) {
+        (Some(s), None) => s.account.clone(),
+        _ => match crate::service::accounts::authenticate(
+            &state,
+            p.login.as_deref().unwrap_or(""),
+            p.password.as_deref().unwrap_or(""),
+        )
+        .await
+        {
+            Ok((a, _)) => a,
+            Err(e) => {
+                return render_authorize(&state, &p, Some(&e.to_string()), None).await;
+            }
+        },
     };
     match svc::create_code(&state, &req, &account).await {
         Ok(code) if redirect == OOB => Html(page("Authorization code", &format!("<h1>Authorization code</h1><p>Copy this code and paste it into the application:</p><p><code>{}</code></p>", esc(&code)))).into_response(),
@@ -470,6 +488,6 @@ async fn authorize_submit(
             }
             Redirect::to(&with_query(&redirect, &pairs)).into_response()
         }
-        Err(e) => render_authorize(&state, &p, Some(&e.to_string())).await,
+        Err(e) => render_authorize(&state, &p, Some(&e.to_string()), None).await,
     }
 }
