@@ -66,33 +66,54 @@ pub fn without_direct(
         .collect()
 }
 
-#[derive(Deserialize)]
-pub struct ComposeForm {
-    text: Option<String>,
-    visibility: Option<String>,
-    spoiler_text: Option<String>,
-    in_reply_to_id: Option<String>,
-    back: Option<String>,
-}
-
+/// The composer: text, visibility, content warning, and a photo with its alt
+/// text (the form is multipart; it also accepts a plain form).
 pub async fn compose(
     State(state): State<AppState>,
     web: Web,
-    Form(f): Form<ComposeForm>,
+    form: super::Multipart,
 ) -> Result<Response, WebError> {
     let s = web.user()?;
-    let back = safe_back(f.back.as_deref());
-    let visibility = Visibility::parse(f.visibility.as_deref().unwrap_or("public"))
+    let f = &form.fields;
+    let back = safe_back(f.get("back").map(String::as_str));
+    let visibility = Visibility::parse(f.get("visibility").map(String::as_str).unwrap_or("public"))
         .ok_or_else(|| AppError::validation("Unknown visibility"))?;
-    let mut new = service::statuses::NewStatus::new(f.text.as_deref().unwrap_or(""), visibility);
-    new.spoiler_text = f.spoiler_text.unwrap_or_default().trim().to_string();
+    let mut new = service::statuses::NewStatus::new(
+        f.get("text").map(String::as_str).unwrap_or(""),
+        visibility,
+    );
+    new.spoiler_text = f
+        .get("spoiler_text")
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
     new.sensitive = !new.spoiler_text.is_empty();
-    if let Some(id) = f.in_reply_to_id.as_deref().filter(|i| !i.is_empty()) {
+    if let Some(id) = f.get("in_reply_to_id").filter(|i| !i.is_empty()) {
         new.in_reply_to_id = Some(id.parse().map_err(|_| AppError::not_found())?);
     }
-    let result = service::statuses::create(&state, &s.account, new)
-        .await
-        .map(|_| ());
+    let result = async {
+        for (name, file_name, ct, bytes) in &form.files {
+            if name != "photo" {
+                continue;
+            }
+            let upload = service::media::NewMedia {
+                file: service::media::Upload {
+                    bytes: bytes.clone(),
+                    content_type: Some(ct.clone()).filter(|c| !c.is_empty()),
+                    file_name: Some(file_name.clone()),
+                },
+                description: f.get("alt").cloned().filter(|d| !d.trim().is_empty()),
+                focus: None,
+            };
+            let m =
+                service::media::upload(&state, &s.account, upload, service::media::Wait::UntilDone)
+                    .await?;
+            new.media_ids.push(m.id);
+        }
+        service::statuses::create(&state, &s.account, new)
+            .await
+            .map(|_| ())
+    }
+    .await;
     web.after(&back, result)
 }
 

@@ -412,6 +412,25 @@ impl FromRequest<AppState> for Multipart {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, WebError> {
         let headers = req.headers().clone();
         let bad = |e: String| WebError::App(AppError::BadRequest(e));
+        let is_multipart = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !is_multipart {
+            // The same form posted without files (a script, an old page).
+            let bytes = axum::body::Bytes::from_request(req, state)
+                .await
+                .map_err(|e| bad(e.body_text()))?;
+            let fields: std::collections::HashMap<String, String> =
+                url::form_urlencoded::parse(&bytes).into_owned().collect();
+            if !csrf_matches(&headers, fields.get("csrf").map(String::as_str)) {
+                return Err(WebError::Csrf);
+            }
+            return Ok(Multipart {
+                fields,
+                files: Vec::new(),
+            });
+        }
         let mut mp = axum::extract::Multipart::from_request(req, state)
             .await
             .map_err(|e| bad(e.body_text()))?;

@@ -55,6 +55,11 @@ pub const EN: &[(&str, &str)] = &[
     ("skip", "Skip to content"),
     ("main_nav", "Main"),
     ("whats_new", "What's on your mind?"),
+    ("add_photo", "Add a photo"),
+    (
+        "photo_alt",
+        "Describe the photo for people who cannot see it",
+    ),
     ("post", "Post"),
     ("posts", "Posts"),
     ("visibility", "Who can see this"),

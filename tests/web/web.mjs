@@ -10,7 +10,49 @@
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
+
+/** A gradient PNG made by the test (w×h, RGB). */
+function png(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * (w * 3 + 1) + 1 + x * 3;
+      rows[i] = Math.floor((x * 255) / w);
+      rows[i + 1] = Math.floor((y * 255) / h);
+      rows[i + 2] = 160;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -115,9 +157,19 @@ await step("two people sign up", async () => {
   await signUp(bob);
 });
 
-// The lead adds "uploads a profile picture" here once pictures are stored:
-// alice opens /settings/profile, sets #avatar with setInputFiles, saves, and
-// her profile's avatar image then comes from the media store.
+await step("uploads a profile picture", async () => {
+  const page = alice.page;
+  await visit(page, `${A}/settings/profile`);
+  await page.locator("#avatar").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(300, 300) });
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.locator(".flash").waitFor();
+  await visit(page, `${A}/@alice`);
+  const src = await page.locator("img.avatar.xl").first().getAttribute("src");
+  assert(src && src.includes("/system/accounts/"), `avatar comes from the media store: ${src}`);
+  const r = await page.request.get(src);
+  assert(r.ok() && ["image/png", "image/jpeg"].includes(r.headers()["content-type"]), `avatar file served: ${r.status()}`);
+});
+
 await step("edits a profile (bio, locked account)", async () => {
   const page = bob.page;
   await visit(page, `${A}/settings/profile`);
@@ -161,6 +213,21 @@ await step("a post appears live in the friend's feed", async () => {
   await alice.page.locator("#feed .post", { hasText: "Hello from Bob" }).waitFor({ timeout: LIVE });
   postPath = await bob.page.locator("#feed .post", { hasText: "Hello from Bob" }).first().locator("a.time").getAttribute("href");
   assert(postPath && postPath.startsWith("/@bob/"), `post path ${postPath}`);
+});
+
+await step("a photo with alt text is posted and seen by a friend", async () => {
+  await visit(alice.page, `${A}/`);
+  await liveReady(alice.page);
+  await visit(bob.page, `${A}/`);
+  await bob.page.getByLabel("What's on your mind?").fill("The picnic spot");
+  await bob.page.getByLabel("Add a photo").setInputFiles({ name: "spot.png", mimeType: "image/png", buffer: png(640, 400) });
+  await bob.page.getByLabel("Describe the photo for people who cannot see it").fill("A meadow by the river");
+  await bob.page.getByRole("button", { name: "Post", exact: true }).click();
+  await bob.page.locator("#feed .post", { hasText: "The picnic spot" }).waitFor();
+  const img = alice.page.locator("#feed .post", { hasText: "The picnic spot" }).locator("img[alt='A meadow by the river']");
+  await img.waitFor({ timeout: LIVE });
+  const src = await img.getAttribute("src");
+  assert(src && src.includes("/system/media/"), `photo from the media store: ${src}`);
 });
 
 await step("a comment appears live on the post's page", async () => {
