@@ -459,8 +459,8 @@ pub async fn fanout(opts: &Opts) -> Res<(Report, f64)> {
     );
     r.info(
         "floor_ms",
-        "lower bound: servers / 32 in flight x round trip",
-        (servers as f64 / 32.0).ceil() * rtt.as_secs_f64() * 1000.0,
+        "lower bound: servers / 128 in flight x round trip",
+        (servers as f64 / 128.0).ceil() * rtt.as_secs_f64() * 1000.0,
         "ms",
     );
     r.check(
