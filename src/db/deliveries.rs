@@ -140,6 +140,28 @@ pub async fn postpone(
     Ok(())
 }
 
+/// Puts off every waiting, unclaimed delivery to `host` until `until` (the host
+/// did not answer), in one statement on the `(host, id)` index.
+pub async fn postpone_host(
+    conn: &impl ConnectionTrait,
+    host: &str,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, DbErr> {
+    let now = super::now();
+    let free = Condition::any()
+        .add(deliveries::Column::LockedUntil.is_null())
+        .add(deliveries::Column::LockedUntil.lt(now));
+    let r = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::val(until))
+        .filter(deliveries::Column::Host.eq(host))
+        .filter(deliveries::Column::FailedAt.is_null())
+        .filter(deliveries::Column::NextAttemptAt.lt(until))
+        .filter(free)
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected)
+}
+
 /// Gives up on a delivery, keeping the row and the reason.
 pub async fn give_up(
     conn: &impl ConnectionTrait,

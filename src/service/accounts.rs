@@ -549,6 +549,7 @@ pub async fn upsert_remote(state: &AppState, p: RemoteProfile) -> AppResult<acco
             .collect(),
     );
     let now = db::now();
+    let p_uri = p.uri.clone();
     let existing = db::accounts::find_by_uri(&state.db.write, &p.uri).await?;
     let mut m: accounts::ActiveModel = match &existing {
         Some(a) => {
@@ -594,7 +595,14 @@ pub async fn upsert_remote(state: &AppState, p: RemoteProfile) -> AppResult<acco
     m.last_fetched_at = Set(Some(now));
     let saved = match existing {
         Some(_) => db::accounts::update(&state.db.write, m).await?,
-        None => db::accounts::insert(&state.db.write, m).await?,
+        None => match db::accounts::insert(&state.db.write, m).await {
+            Ok(a) => a,
+            // Another request stored the same actor meanwhile (a burst of
+            // activities from an actor seen for the first time): use its row.
+            Err(e) => db::accounts::find_by_uri(&state.db.write, &p_uri)
+                .await?
+                .ok_or(e)?,
+        },
     };
     Ok(saved)
 }

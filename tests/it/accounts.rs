@@ -153,3 +153,44 @@ async fn list_users_pairs_accounts_with_logins() {
         vec![("alice", "alice@example.org"), ("bob", "bob@example.org")]
     );
 }
+
+/// A burst of activities from an actor seen for the first time makes several
+/// requests store it at once; each of them gets the one row (issue 7's ingest
+/// benchmark found the losers of that race refused with a 401).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn storing_the_same_remote_actor_concurrently_gives_everyone_one_row() {
+    let env = env().await;
+    let key = kith::apub::keys::generate().unwrap();
+    let doc = serde_json::json!({
+        "id": "https://remote.example/users/burst",
+        "type": "Person",
+        "preferredUsername": "burst",
+        "inbox": "https://remote.example/users/burst/inbox",
+        "publicKey": {
+            "id": "https://remote.example/users/burst#main-key",
+            "owner": "https://remote.example/users/burst",
+            "publicKeyPem": key.public_pem,
+        },
+    });
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let state = env.state.clone();
+        let profile = kith::apub::actors::parse_actor(&doc).unwrap();
+        tasks.push(tokio::spawn(async move {
+            kith::service::accounts::upsert_remote(&state, profile).await
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap().unwrap().id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let rows = accounts::Entity::find()
+        .filter(accounts::Column::Uri.eq("https://remote.example/users/burst"))
+        .count(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+}
