@@ -12,6 +12,9 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Map, Value, json};
 
+/// One pre-signed inbox POST: its index, its headers and its body.
+type SignedPost = (usize, Vec<(&'static str, String)>, String);
+
 use crate::harness::{
     Floors, Kith, Opts, Peer, PeerWorld, Res, Site, client, drive, err, file_mib, key_pairs,
     percentile_ms, round3, start_peers, wait_until,
@@ -183,7 +186,7 @@ pub async fn ingest(opts: &Opts) -> Res<(Report, f64)> {
     for t in 0..threads {
         let (pairs, bases, inbox) = (pairs.clone(), peer_bases.clone(), inbox.clone());
         tasks.push(tokio::task::spawn_blocking(
-            move || -> Res<Vec<(usize, Vec<(&'static str, String)>, String)>> {
+            move || -> Res<Vec<SignedPost>> {
                 let keys = signatures::KeyCache::default();
                 let mut out = Vec::new();
                 for j in (t..total).step_by(threads) {
@@ -230,7 +233,7 @@ pub async fn ingest(opts: &Opts) -> Res<(Report, f64)> {
             },
         ));
     }
-    let mut signed: Vec<(usize, Vec<(&'static str, String)>, String)> = Vec::with_capacity(total);
+    let mut signed: Vec<SignedPost> = Vec::with_capacity(total);
     for t in tasks {
         signed.extend(t.await??);
     }
