@@ -186,6 +186,21 @@ pub enum AuthorScope {
 pub struct AccountTimelineFilter {
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
+    /// Only statuses with attachments.
+    pub only_media: bool,
+}
+
+/// `statuses.id IN (ids of statuses with attachments)`.
+fn with_media() -> Condition {
+    Condition::all().add(
+        Column::Id.in_subquery(
+            Query::select()
+                .column(entity::media_attachments::Column::StatusId)
+                .from(entity::media_attachments::Entity)
+                .and_where(Expr::col(entity::media_attachments::Column::StatusId).is_not_null())
+                .take(),
+        ),
+    )
 }
 
 /// One account's statuses as the viewer may see them. Direct and followers-only
@@ -235,6 +250,9 @@ pub async fn account_timeline(
     if filter.exclude_reblogs {
         select = select.filter(Column::ReblogOfId.is_null());
     }
+    if filter.only_media {
+        select = select.filter(with_media());
+    }
     let rows = page.apply(select, Column::Id).all(conn).await?;
     Ok(page.finish(rows))
 }
@@ -246,6 +264,7 @@ pub async fn public_timeline(
     conn: &impl ConnectionTrait,
     viewer_id: Option<i64>,
     local: Option<bool>,
+    only_media: bool,
     page: &Page,
 ) -> Result<Vec<statuses::Model>, DbErr> {
     let mut select = Entity::find()
@@ -262,6 +281,9 @@ pub async fn public_timeline(
         );
     if let Some(l) = local {
         select = select.filter(Column::Local.eq(l));
+    }
+    if only_media {
+        select = select.filter(with_media());
     }
     if let Some(viewer) = viewer_id {
         for q in super::relationships::hidden_accounts_queries(viewer) {

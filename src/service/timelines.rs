@@ -151,6 +151,7 @@ pub async fn public(
     state: &AppState,
     viewer: Option<&accounts::Model>,
     scope: PublicScope,
+    only_media: bool,
     page: &Page,
 ) -> AppResult<Vec<StatusView>> {
     let local = match scope {
@@ -158,7 +159,13 @@ pub async fn public(
         PublicScope::Local => Some(true),
         PublicScope::Remote => Some(false),
     };
-    let rows =
-        db::statuses::public_timeline(&state.db.read, viewer.map(|v| v.id), local, page).await?;
+    let rows = db::statuses::public_timeline(
+        &state.db.read,
+        viewer.map(|v| v.id),
+        local,
+        only_media,
+        page,
+    )
+    .await?;
     hydrate(state, rows).await
 }

@@ -70,10 +70,7 @@ pub async fn profile(
         &state,
         me,
         account.id,
-        AccountTimelineFilter {
-            exclude_replies: false,
-            exclude_reblogs: false,
-        },
+        AccountTimelineFilter::default(),
         &page,
     )
     .await?;

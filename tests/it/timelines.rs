@@ -148,35 +148,45 @@ async fn public_timelines_show_only_public_originals() {
         .unwrap();
     let bobs = env.post(&bob, "bob public", Visibility::Public).await;
 
-    let all = ids(public(&env.state, None, PublicScope::All, &Page::new(40))
-        .await
-        .unwrap());
+    let all = ids(
+        public(&env.state, None, PublicScope::All, false, &Page::new(40))
+            .await
+            .unwrap(),
+    );
     assert_eq!(all, vec![bobs.id, self_reply.id, public_post.id]);
-    let local = ids(public(&env.state, None, PublicScope::Local, &Page::new(40))
-        .await
-        .unwrap());
+    let local = ids(
+        public(&env.state, None, PublicScope::Local, false, &Page::new(40))
+            .await
+            .unwrap(),
+    );
     assert_eq!(local, all);
     assert!(
-        public(&env.state, None, PublicScope::Remote, &Page::new(40))
+        public(&env.state, None, PublicScope::Remote, false, &Page::new(40))
             .await
             .unwrap()
             .is_empty()
     );
 
     block(&env.state, &eve, bob.id).await.unwrap();
-    let for_eve = ids(
-        public(&env.state, Some(&eve), PublicScope::All, &Page::new(40))
-            .await
-            .unwrap(),
-    );
+    let for_eve = ids(public(
+        &env.state,
+        Some(&eve),
+        PublicScope::All,
+        false,
+        &Page::new(40),
+    )
+    .await
+    .unwrap());
     assert_eq!(for_eve, vec![self_reply.id, public_post.id]);
 
     kith::service::accounts::set_suspended(&env.state, "alice", true)
         .await
         .unwrap();
-    let all = ids(public(&env.state, None, PublicScope::All, &Page::new(40))
-        .await
-        .unwrap());
+    let all = ids(
+        public(&env.state, None, PublicScope::All, false, &Page::new(40))
+            .await
+            .unwrap(),
+    );
     assert_eq!(all, vec![bobs.id]);
 }
 
@@ -222,7 +232,7 @@ async fn an_account_timeline_depends_on_who_looks() {
     assert_eq!(tl(None, none).await, vec![reply, u, p]);
     let no_replies = AccountTimelineFilter {
         exclude_replies: true,
-        exclude_reblogs: false,
+        ..Default::default()
     };
     assert_eq!(tl(None, no_replies).await, vec![u, p]);
     block(&env.state, &alice, stranger.id).await.unwrap();

@@ -192,13 +192,10 @@ async fn statuses(
             entities::statuses_in(&state, viewer, &views, entities::FilterContext::Account).await?;
         return Ok(json(out));
     }
-    // Kith has no media yet: that list is empty, not everything.
-    if truthy(&q.only_media) {
-        return Ok(json(serde_json::json!([])));
-    }
     let filter = AccountTimelineFilter {
         exclude_replies: truthy(&q.exclude_replies),
         exclude_reblogs: truthy(&q.exclude_reblogs),
+        only_media: truthy(&q.only_media),
     };
     let views = service::timelines::account(&state, viewer, id, filter, &page).await?;
     let out =
@@ -211,6 +208,9 @@ async fn statuses(
     }
     if truthy(&q.exclude_reblogs) {
         extra.push(("exclude_reblogs", "true".into()));
+    }
+    if truthy(&q.only_media) {
+        extra.push(("only_media", "true".into()));
     }
     Ok(with_link(
         json(out),

@@ -60,10 +60,6 @@ async fn public(
     }
     let viewer = auth.viewer();
     let page = q.page.page()?;
-    if on(&q.only_media) {
-        // No media yet, so no status has any.
-        return Ok(json(serde_json::json!([])));
-    }
     let scope = match (on(&q.local), on(&q.remote)) {
         (true, true) => {
             return Err(AppError::Validation(
@@ -74,7 +70,7 @@ async fn public(
         (false, true) => PublicScope::Remote,
         _ => PublicScope::All,
     };
-    let views = timelines::public(&state, viewer, scope, &page).await?;
+    let views = timelines::public(&state, viewer, scope, on(&q.only_media), &page).await?;
     let out =
         entities::statuses_in(&state, viewer, &views, entities::FilterContext::Public).await?;
     let (first, last) = (
@@ -87,6 +83,9 @@ async fn public(
     }
     if on(&q.remote) {
         extra.push(("remote", "true".into()));
+    }
+    if on(&q.only_media) {
+        extra.push(("only_media", "true".into()));
     }
     Ok(with_link(
         json(out),
