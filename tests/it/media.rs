@@ -203,6 +203,18 @@ impl Client<'_> {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// `POST /api/v1/statuses` with a JSON body.
+    async fn post_status(&self, body: Value) -> StatusCode {
+        self.http
+            .post(self.srv.url("/api/v1/statuses"))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
     /// Polls `GET /api/v1/media/:id` until processing is over.
     async fn ready(&self, id: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -228,6 +240,18 @@ async fn setup(env: &TestEnv, srv: &Running) -> (entity::accounts::Model, String
     let _ = srv;
     let alice = env.user("alice").await;
     (alice, token(env, "alice").await)
+}
+
+/// Backdates an upload by `hours`, as if it had been made that long ago.
+async fn make_old(env: &TestEnv, id: i64, hours: i64) {
+    let row = entity::media_attachments::Entity::find_by_id(id)
+        .one(&env.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m = row.into_active_model();
+    m.created_at = Set(chrono::Utc::now() - chrono::Duration::hours(hours));
+    m.update(&env.state.db.write).await.unwrap();
 }
 
 fn media_files(env: &TestEnv) -> usize {
@@ -531,15 +555,11 @@ async fn photos_attach_to_statuses_and_unused_uploads_expire() {
     let ids = [a["id"].as_str().unwrap(), b["id"].as_str().unwrap()];
 
     // Someone else's upload cannot be attached.
-    let r = bob
-        .http
-        .post(srv.url("/api/v1/statuses"))
-        .bearer_auth(&bob.token)
-        .json(&serde_json::json!({"status": "mine now", "media_ids": [ids[0]]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(
+        bob.post_status(serde_json::json!({"status": "mine now", "media_ids": [ids[0]]}))
+            .await,
+        422
+    );
 
     // A form body, as many apps send it, with no text: photos alone are a post.
     let r = c
@@ -563,15 +583,11 @@ async fn photos_attach_to_statuses_and_unused_uploads_expire() {
     assert_eq!(media[1]["description"], "first");
 
     // Attached files cannot be attached again, or edited through the media API.
-    let r = c
-        .http
-        .post(srv.url("/api/v1/statuses"))
-        .bearer_auth(&c.token)
-        .json(&serde_json::json!({"status": "again", "media_ids": [ids[0]]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(
+        c.post_status(serde_json::json!({"status": "again", "media_ids": [ids[0]]}))
+            .await,
+        422
+    );
     let r = c
         .http
         .put(srv.url(&format!("/api/v1/media/{}", ids[0])))
@@ -582,15 +598,13 @@ async fn photos_attach_to_statuses_and_unused_uploads_expire() {
         .unwrap();
     assert_eq!(r.status(), 404);
     // At most four.
-    let r = c
-        .http
-        .post(srv.url("/api/v1/statuses"))
-        .bearer_auth(&c.token)
-        .json(&serde_json::json!({"status": "many", "media_ids": ["1", "2", "3", "4", "5"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(
+        c.post_status(
+            serde_json::json!({"status": "many", "media_ids": ["1", "2", "3", "4", "5"]})
+        )
+        .await,
+        422
+    );
 
     // An unattached upload can be deleted; an attached one cannot.
     let (_, spare) = c
@@ -650,14 +664,7 @@ async fn photos_attach_to_statuses_and_unused_uploads_expire() {
             .unwrap(),
         0
     );
-    let row = entity::media_attachments::Entity::find_by_id(stray_id)
-        .one(&env.state.db.read)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut m = row.into_active_model();
-    m.created_at = Set(chrono::Utc::now() - chrono::Duration::hours(25));
-    m.update(&env.state.db.write).await.unwrap();
+    make_old(&env, stray_id, 25).await;
     assert_eq!(
         kith::service::media::expire_unattached(&env.state)
             .await
@@ -822,14 +829,14 @@ async fn the_s3_backend_stores_and_serves_the_same_files() {
     let s3_root = tempfile::tempdir().unwrap();
     let addr = s3_server(s3_root.path()).await;
     let endpoint = format!("http://{addr}");
-    let env = env_with(&[
+    let s3: [(&str, &str); 5] = [
         ("media_storage", "s3"),
         ("s3_endpoint", &endpoint),
         ("s3_bucket", "kith-media"),
         ("s3_access_key_id", "test-key"),
         ("s3_secret_access_key", "test-secret"),
-    ])
-    .await;
+    ];
+    let env = env_with(&s3).await;
     let srv = env.serve().await;
     let (_alice, tok) = setup(&env, &srv).await;
     let c = Client {
@@ -864,14 +871,7 @@ async fn the_s3_backend_stores_and_serves_the_same_files() {
 
     // Expiry removes the object from the bucket too.
     let id: i64 = v["id"].as_str().unwrap().parse().unwrap();
-    let row = entity::media_attachments::Entity::find_by_id(id)
-        .one(&env.state.db.read)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut m = row.into_active_model();
-    m.created_at = Set(chrono::Utc::now() - chrono::Duration::hours(48));
-    m.update(&env.state.db.write).await.unwrap();
+    make_old(&env, id, 48).await;
     assert_eq!(
         kith::service::media::expire_unattached(&env.state)
             .await
@@ -881,15 +881,9 @@ async fn the_s3_backend_stores_and_serves_the_same_files() {
     assert!(!s3_root.path().join("kith-media").join(key).exists());
 
     // With a public URL configured, links point at the bucket instead.
-    let env2 = env_with(&[
-        ("media_storage", "s3"),
-        ("s3_endpoint", &endpoint),
-        ("s3_bucket", "kith-media"),
-        ("s3_access_key_id", "test-key"),
-        ("s3_secret_access_key", "test-secret"),
-        ("s3_public_url", "https://cdn.example/kith-media"),
-    ])
-    .await;
+    let mut with_public_url = s3.to_vec();
+    with_public_url.push(("s3_public_url", "https://cdn.example/kith-media"));
+    let env2 = env_with(&with_public_url).await;
     assert_eq!(
         env2.state.media.url("media/1/original.jpg"),
         "https://cdn.example/kith-media/media/1/original.jpg"
