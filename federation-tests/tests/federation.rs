@@ -584,15 +584,17 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
                 .uri,
         );
     }
+    // beta tries, finds alpha down, and keeps all three queued. Deliveries to a
+    // host already known to be down are put off without spending an attempt,
+    // so only the ones tried before that are counted.
     eventually("beta tried and failed", 30, || async {
         let rows = entity::deliveries::Entity::find()
             .all(&beta.state.db.read)
             .await
             .unwrap();
         (rows.len() == 3
-            && rows
-                .iter()
-                .all(|r| r.attempts >= 1 && r.failed_at.is_none()))
+            && rows.iter().any(|r| r.attempts >= 1)
+            && rows.iter().all(|r| r.failed_at.is_none()))
         .then_some(())
     })
     .await;
