@@ -34,6 +34,18 @@ pub enum RegistrationMode {
 }
 
 impl RegistrationMode {
+    pub const ALL: [RegistrationMode; 4] = [
+        RegistrationMode::Open,
+        RegistrationMode::Approval,
+        RegistrationMode::Invite,
+        RegistrationMode::Closed,
+    ];
+
+    /// `open`, `approval`, `invite` or `closed`.
+    pub fn parse(s: &str) -> Option<RegistrationMode> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RegistrationMode::Open => "open",
@@ -81,6 +93,10 @@ pub struct Config {
     /// Serve ActivityPub documents only to signed requests (Mastodon's "secure mode").
     pub authorized_fetch: bool,
     pub instance_name: String,
+    /// What the landing page and apps say about the instance (plain text).
+    pub instance_description: String,
+    /// Where people can reach the admins; shown to apps.
+    pub contact_email: String,
     pub registrations: RegistrationMode,
     pub max_status_chars: usize,
     /// Largest request body accepted, in bytes.
@@ -115,6 +131,8 @@ impl Default for Config {
             allow_private_addresses: false,
             authorized_fetch: false,
             instance_name: "Kith".into(),
+            instance_description: String::new(),
+            contact_email: String::new(),
             registrations: RegistrationMode::Open,
             max_status_chars: 500,
             max_body_bytes: 16 * 1024 * 1024 + 64 * 1024,
@@ -156,6 +174,8 @@ pub const KEYS: &[&str] = &[
     "allow_private_addresses",
     "authorized_fetch",
     "instance_name",
+    "instance_description",
+    "contact_email",
     "registrations",
     "max_status_chars",
     "max_body_bytes",
@@ -295,14 +315,21 @@ impl Config {
                     }
                     c.instance_name = v.to_string();
                 }
-                "registrations" => {
-                    c.registrations = match v {
-                        "open" => RegistrationMode::Open,
-                        "approval" => RegistrationMode::Approval,
-                        "invite" => RegistrationMode::Invite,
-                        "closed" => RegistrationMode::Closed,
-                        _ => return Err(bad("one of `open`, `approval`, `invite`, `closed`")),
+                "instance_description" => {
+                    if v.chars().count() > crate::service::instance::MAX_DESCRIPTION_CHARS {
+                        return Err(bad("a description of at most 5000 characters"));
                     }
+                    c.instance_description = v.to_string();
+                }
+                "contact_email" => {
+                    if !(v.is_empty() || crate::service::accounts::looks_like_email(v)) {
+                        return Err(bad("an email address, or empty"));
+                    }
+                    c.contact_email = v.to_string();
+                }
+                "registrations" => {
+                    c.registrations = RegistrationMode::parse(v)
+                        .ok_or_else(|| bad("one of `open`, `approval`, `invite`, `closed`"))?
                 }
                 "max_status_chars" => {
                     c.max_status_chars = v.parse().ok().filter(|n| *n >= 1 && *n <= 100_000).ok_or_else(|| bad("a whole number from 1 to 100000"))?
@@ -587,6 +614,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("database_url"), "{e}");
+
+        let e = Config::from_pairs(&[("contact_email", "nobody")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("contact_email"), "{e}");
+        let c = Config::from_pairs(&[
+            ("contact_email", "admin@club.example"),
+            ("instance_description", "A club."),
+            ("registrations", "approval"),
+        ])
+        .unwrap();
+        assert_eq!(c.contact_email, "admin@club.example");
+        assert_eq!(c.instance_description, "A club.");
+        assert_eq!(c.registrations, RegistrationMode::Approval);
     }
 
     #[test]

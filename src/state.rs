@@ -32,6 +32,8 @@ pub struct AppState {
     pub deliveries_queued: Arc<Notify>,
     /// Where picture files are kept.
     pub media: Arc<crate::media::Storage>,
+    /// This process's copy of the admin-set instance settings.
+    pub instance_settings: Arc<crate::service::instance::SettingsCache>,
     instance_actor: Arc<OnceCell<accounts::Model>>,
 }
 
@@ -53,6 +55,7 @@ impl AppState {
             events: Arc::new(crate::events::LocalBus::default()),
             rate_limiter: Arc::new(crate::http::ratelimit::RateLimiter::default()),
             idempotency: Arc::default(),
+            instance_settings: Arc::default(),
             instance_actor: Arc::new(OnceCell::new()),
         })
     }

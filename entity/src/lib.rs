@@ -14,6 +14,8 @@ pub mod filters;
 pub mod follow_requests;
 pub mod follows;
 pub mod home_feed;
+pub mod instance_rules;
+pub mod instance_settings;
 pub mod invites;
 pub mod list_accounts;
 pub mod lists;

@@ -8,6 +8,7 @@ mod m20261129_000004_markers;
 mod m20261129_000005_media;
 mod m20261129_000006_api;
 mod m20261129_000007_web;
+mod m20261129_000008_instance_settings;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_media::Migration),
             Box::new(m20261129_000006_api::Migration),
             Box::new(m20261129_000007_web::Migration),
+            Box::new(m20261129_000008_instance_settings::Migration),
         ]
     }
 }

@@ -263,14 +263,11 @@ pub async fn nodeinfo(state: &AppState, version: &str) -> AppResult<Value> {
         active_halfyear: u.active_halfyear,
         local_posts: u.local_posts,
     };
-    let open = matches!(
-        state.config.registrations,
-        crate::config::RegistrationMode::Open | crate::config::RegistrationMode::Approval
-    );
+    let settings = service::instance::settings(state).await?;
     Ok(discovery::nodeinfo(
         version,
         usage,
-        open,
-        &state.config.instance_name,
+        settings.registrations_open(),
+        &settings.name,
     ))
 }

@@ -24,6 +24,7 @@ pub mod deliveries;
 pub mod discovery;
 pub mod feeds;
 pub mod filters;
+pub mod instance;
 pub mod interactions;
 pub mod lists;
 pub mod markers;

@@ -63,6 +63,11 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)*$").expect("email pattern")
 });
 
+/// An address of the shape `name@host.tld` (what sign-up accepts).
+pub fn looks_like_email(s: &str) -> bool {
+    s.len() <= 254 && EMAIL.is_match(s)
+}
+
 #[derive(Clone, Debug)]
 pub struct NewUser {
     pub username: String,

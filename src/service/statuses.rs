@@ -69,7 +69,7 @@ pub async fn create(
             "Validation failed: Text can't be blank",
         ));
     }
-    let max = state.config.max_status_chars;
+    let max = super::instance::settings(state).await?.max_status_chars;
     if text::status_length(body) + input.spoiler_text.chars().count() > max {
         return Err(AppError::validation(format!(
             "Validation failed: Text character limit of {max} exceeded"
@@ -437,7 +437,7 @@ pub async fn edit(
             "Validation failed: Text can't be blank",
         ));
     }
-    let max = state.config.max_status_chars;
+    let max = super::instance::settings(state).await?.max_status_chars;
     if text::status_length(body) + e.spoiler_text.chars().count() > max {
         return Err(AppError::validation(format!(
             "Validation failed: Text character limit of {max} exceeded"

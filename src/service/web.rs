@@ -149,7 +149,10 @@ pub async fn sign_up(
         Some(code) => Some(valid_invite(state, code).await?),
         None => None,
     };
-    let approved = match (state.config.registrations, &invite) {
+    let approved = match (
+        super::instance::settings(state).await?.registrations,
+        &invite,
+    ) {
         (_, Some(_)) | (RegistrationMode::Open, None) => true,
         (RegistrationMode::Approval, None) => false,
         (RegistrationMode::Invite, None) => {

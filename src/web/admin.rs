@@ -1,11 +1,13 @@
-//! Admin pages (admins only): users (approve, suspend, roles) and invitations.
+//! Admin pages (admins only): users (approve, suspend, roles), invitations, and
+//! the instance's settings and rules.
 use axum::extract::{Path, State};
 use axum::response::Response;
 use entity::Role;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{Form, Web, WebError, v, view};
+use super::{Form, Web, WebError, strings, v, view};
+use crate::config::RegistrationMode;
 use crate::error::AppError;
 use crate::service;
 use crate::service::web::WebSession;
@@ -48,13 +50,37 @@ pub async fn page(State(state): State<AppState>, web: Web) -> Result<Response, W
             })
         })
         .collect();
+    let settings = service::instance::settings(&state).await?;
+    let modes: Vec<serde_json::Value> = RegistrationMode::ALL
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "value": m.as_str(),
+                "label": strings::t(match m {
+                    RegistrationMode::Open => "registrations_choice_open",
+                    RegistrationMode::Approval => "registrations_choice_approval",
+                    RegistrationMode::Invite => "registrations_choice_invite",
+                    RegistrationMode::Closed => "registrations_choice_closed",
+                }),
+                "selected": *m == settings.registrations,
+            })
+        })
+        .collect();
+    let rules: Vec<serde_json::Value> = settings
+        .rules
+        .iter()
+        .map(|r| serde_json::json!({ "id": r.id.to_string(), "text": r.text, "hint": r.hint }))
+        .collect();
     web.page(
         &state,
         "admin.html",
         context! {
             users => v(users),
             invites => v(invites),
-            registrations => format!("{:?}", state.config.registrations).to_lowercase(),
+            modes => v(modes),
+            rules => v(rules),
+            description => settings.description.clone(),
+            contact_email => settings.contact_email.clone(),
         },
     )
     .await
@@ -133,4 +159,81 @@ pub async fn delete_invite(
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     service::web::delete_invite(&state, id).await?;
     Ok(web.redirect("/admin", None))
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    contact_email: String,
+    registrations: String,
+    max_status_chars: String,
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    web: Web,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, WebError> {
+    admin(&web)?;
+    let result = service::instance::update_settings(
+        &state,
+        service::instance::SettingsUpdate {
+            name: f.name,
+            description: f.description,
+            contact_email: f.contact_email,
+            registrations: f.registrations,
+            max_status_chars: f.max_status_chars,
+        },
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(web.redirect("/admin#inst-h", Some(strings::t("settings_saved")))),
+        Err(e) => web.after("/admin#inst-h", Err(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RuleForm {
+    text: String,
+    #[serde(default)]
+    hint: String,
+}
+
+pub async fn add_rule(
+    State(state): State<AppState>,
+    web: Web,
+    Form(f): Form<RuleForm>,
+) -> Result<Response, WebError> {
+    admin(&web)?;
+    let result = service::instance::add_rule(&state, &f.text, &f.hint)
+        .await
+        .map(|_| ());
+    web.after("/admin#rules-h", result)
+}
+
+pub async fn update_rule(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(f): Form<RuleForm>,
+) -> Result<Response, WebError> {
+    admin(&web)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let result = service::instance::update_rule(&state, id, &f.text, &f.hint).await;
+    web.after("/admin#rules-h", result)
+}
+
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(_): Form<Empty>,
+) -> Result<Response, WebError> {
+    admin(&web)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    service::instance::delete_rule(&state, id).await?;
+    Ok(web.redirect("/admin#rules-h", None))
 }

@@ -21,13 +21,16 @@ fn mode_key(m: RegistrationMode) -> &'static str {
 /// The front page for someone not signed in.
 pub async fn landing(state: &AppState, web: &Web) -> Result<Response, WebError> {
     let usage = crate::service::instance::usage(state).await?;
-    let mode = state.config.registrations;
+    let settings = crate::service::instance::settings(state).await?;
+    let mode = settings.registrations;
     web.page(
         state,
         "landing.html",
         context! {
             mode_text => super::strings::t(mode_key(mode)),
             can_sign_up => matches!(mode, RegistrationMode::Open | RegistrationMode::Approval),
+            description => settings.description.clone(),
+            rules => super::v(&settings.rules),
             users => usage.users,
             posts => usage.local_posts,
         },
@@ -59,7 +62,9 @@ async fn signup_form(
     username: &str,
     email: &str,
 ) -> Result<Response, WebError> {
-    let mode = state.config.registrations;
+    let mode = crate::service::instance::settings(state)
+        .await?
+        .registrations;
     let invite_ok = match invite.filter(|c| !c.is_empty()) {
         Some(c) => crate::service::web::valid_invite(state, c).await.is_ok(),
         None => false,

@@ -69,6 +69,10 @@ pub fn routes() -> Router<AppState> {
         .route("/web/admin/users/{id}/{action}", post(admin::user_action))
         .route("/web/admin/invites", post(admin::create_invite))
         .route("/web/admin/invites/{id}/delete", post(admin::delete_invite))
+        .route("/web/admin/settings", post(admin::save_settings))
+        .route("/web/admin/rules", post(admin::add_rule))
+        .route("/web/admin/rules/{id}", post(admin::update_rule))
+        .route("/web/admin/rules/{id}/delete", post(admin::delete_rule))
         .route("/web/events", get(events::stream))
         .route("/web/static/{file}", get(assets::file))
 }
@@ -181,6 +185,7 @@ impl Web {
             Some(s) => crate::service::web::unread(state, &s.account).await?,
             None => Default::default(),
         };
+        let settings = crate::service::instance::settings(state).await?;
         let base = minijinja::context! {
             me => Serde(me),
             is_admin => self.session.as_ref().is_some_and(WebSession::is_admin),
@@ -188,8 +193,8 @@ impl Web {
             csrf => self.csrf.clone(),
             flash => self.flash.clone(),
             path => self.path.clone(),
-            instance => state.config.instance_name.clone(),
-            max_chars => state.config.max_status_chars,
+            instance => settings.name.clone(),
+            max_chars => settings.max_status_chars,
         };
         let html = view::render(name, minijinja::context! { ..ctx, ..base })?;
         let mut resp = html_response(StatusCode::OK, html);

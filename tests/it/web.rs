@@ -815,3 +815,215 @@ async fn the_consent_page_knows_who_is_signed_in() {
     let mut other = Browser::new(&srv);
     assert!(other.get(&q).await.body.contains("type=\"password\""));
 }
+
+/// Name, description, contact, registration mode, character limit and rules are
+/// set on the admin page, take effect at once everywhere (API, NodeInfo,
+/// landing page, sign-up, posting), and bad input changes nothing.
+#[tokio::test]
+async fn admins_change_the_instance_settings_and_rules() {
+    let env = env().await;
+    let srv = env.serve().await;
+    kith::service::accounts::register(&env.state, {
+        let mut u =
+            kith::service::accounts::NewUser::new("boss", "boss@example.org", "password-of-boss");
+        u.role = entity::Role::Admin;
+        u
+    })
+    .await
+    .unwrap();
+    env.user("poster").await;
+    let poster = crate::common::token(&env, "poster").await;
+    let http = crate::common::client();
+    let instance = || async {
+        http.get(srv.url("/api/v2/instance"))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(instance().await["title"], "Kith");
+    assert_eq!(instance().await["rules"], serde_json::json!([]));
+
+    let mut admin = Browser::new(&srv);
+    assert_eq!(admin.log_in("boss").await.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/admin").await;
+    assert!(
+        page.body.contains("name=\"max_status_chars\""),
+        "{}",
+        page.body
+    );
+    let r = admin
+        .post(
+            "/web/admin/settings",
+            &[
+                ("name", "Riverside <Club>"),
+                ("description", "A club for the river.\nBe kind."),
+                ("contact_email", "admin@river.example"),
+                ("registrations", "invite"),
+                ("max_status_chars", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    for (text, hint) in [("No spam", "Ads get you removed"), ("Be kind", "")] {
+        let r = admin
+            .post("/web/admin/rules", &[("text", text), ("hint", hint)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+
+    let v2 = instance().await;
+    assert_eq!(v2["title"], "Riverside <Club>");
+    assert_eq!(v2["description"], "A club for the river.\nBe kind.");
+    assert_eq!(v2["contact"]["email"], "admin@river.example");
+    assert_eq!(v2["registrations"]["enabled"], false);
+    assert_eq!(v2["configuration"]["statuses"]["max_characters"], 20);
+    crate::schema::assert_conforms("Instance", &v2);
+    let rules: serde_json::Value = http
+        .get(srv.url("/api/v1/instance/rules"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let texts: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["No spam", "Be kind"]);
+    assert_eq!(rules[0]["hint"], "Ads get you removed");
+    crate::schema::assert_conforms("Rule", &rules[0]);
+    let v1: serde_json::Value = http
+        .get(srv.url("/api/v1/instance"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v1["title"], "Riverside <Club>");
+    assert_eq!(v1["email"], "admin@river.example");
+    assert_eq!(v1["rules"].as_array().unwrap().len(), 2);
+    let nodeinfo: serde_json::Value = http
+        .get(srv.url("/nodeinfo/2.1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(nodeinfo["openRegistrations"], false);
+    assert_eq!(nodeinfo["metadata"]["nodeName"], "Riverside <Club>");
+
+    // The landing page shows it (escaped), and sign-up now needs an invite.
+    let mut visitor = Browser::new(&srv);
+    let landing = visitor.get("/").await;
+    assert!(
+        landing.body.contains("Riverside &lt;Club&gt;"),
+        "{}",
+        landing.body
+    );
+    assert!(!landing.body.contains("Riverside <Club>"));
+    assert!(landing.body.contains("A club for the river."));
+    assert!(landing.body.contains("No spam") && landing.body.contains("Ads get you removed"));
+    assert_eq!(
+        visitor.sign_up("newcomer").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The new limit holds for posts.
+    let post = |text: &'static str| {
+        let http = http.clone();
+        let url = srv.url("/api/v1/statuses");
+        let poster = poster.clone();
+        async move {
+            http.post(url)
+                .bearer_auth(poster)
+                .json(&serde_json::json!({ "status": text }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        post("this is far longer than twenty").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(post("short enough").await, StatusCode::OK);
+
+    // Rules are edited and deleted.
+    let first = rules[0]["id"].as_str().unwrap();
+    let second = rules[1]["id"].as_str().unwrap();
+    admin
+        .post(
+            &format!("/web/admin/rules/{first}"),
+            &[("text", "No spam, no ads"), ("hint", "")],
+        )
+        .await;
+    admin
+        .post(&format!("/web/admin/rules/{second}/delete"), &[])
+        .await;
+    let v2 = instance().await;
+    assert_eq!(v2["rules"].as_array().unwrap().len(), 1);
+    assert_eq!(v2["rules"][0]["text"], "No spam, no ads");
+    assert_eq!(v2["rules"][0]["hint"], "");
+
+    // Bad input is refused with a message, and nothing changes.
+    for (key, bad, message) in [
+        ("max_status_chars", "lots", "character limit"),
+        ("max_status_chars", "0", "character limit"),
+        ("registrations", "everyone", "Registrations must be"),
+        ("name", " ", "name must be"),
+        ("contact_email", "not an address", "is not an email address"),
+    ] {
+        let mut fields = vec![
+            ("name", "Changed"),
+            ("description", ""),
+            ("contact_email", ""),
+            ("registrations", "open"),
+            ("max_status_chars", "500"),
+        ];
+        for f in fields.iter_mut() {
+            if f.0 == key {
+                f.1 = bad;
+            }
+        }
+        let r = admin.post("/web/admin/settings", &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{key}={bad}");
+        let shown = admin.get("/admin").await;
+        assert!(shown.body.contains(message), "{key}={bad}: {}", shown.body);
+        let v2 = instance().await;
+        assert_eq!(v2["title"], "Riverside <Club>", "{key}={bad}");
+        assert_eq!(v2["configuration"]["statuses"]["max_characters"], 20);
+    }
+    let r = admin.post("/web/admin/rules", &[("text", "  ")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(instance().await["rules"].as_array().unwrap().len(), 1);
+
+    // Only admins.
+    env.user("member").await;
+    let mut member = Browser::new(&srv);
+    assert_eq!(member.log_in("member").await.status, StatusCode::SEE_OTHER);
+    let r = member
+        .post(
+            "/web/admin/settings",
+            &[
+                ("name", "Taken over"),
+                ("registrations", "open"),
+                ("max_status_chars", "500"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = member.post("/web/admin/rules", &[("text", "Mine")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let v2 = instance().await;
+    assert_eq!(v2["title"], "Riverside <Club>");
+    assert_eq!(v2["rules"].as_array().unwrap().len(), 1);
+}

@@ -29,6 +29,10 @@ start() { # name host port
         "$kith" serve 2>"$work/$1.log" &
     pids+=("$!")
 }
+# An admin on instance a, for the admin page's step.
+mkdir -p "$work/a"
+env -u KITH_DATABASE_URL KITH_DATA_DIR="$work/a" KITH_DOMAIN="127.0.0.1:$port_a" KITH_LOG=warn \
+    "$kith" user create boss --email boss@example.org --password password-of-boss --admin >/dev/null
 start a 127.0.0.1 "$port_a" "Riverside Club"
 start b 127.0.0.2 "$port_b" "Hilltop School"
 for url in "http://127.0.0.1:$port_a" "http://127.0.0.2:$port_b"; do

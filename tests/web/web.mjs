@@ -333,6 +333,30 @@ await step("the other pages are accessible too", async () => {
   }
 });
 
+await step("an admin writes the description and rules, shown on the front page", async () => {
+  const boss = await person(browser, A, "boss");
+  await visit(boss.page, `${A}/login`);
+  await boss.page.getByLabel("E-mail address or username").fill("boss");
+  await boss.page.getByLabel("Password").fill("password-of-boss");
+  await Promise.all([boss.page.waitForURL(`${A}/`), boss.page.getByRole("button", { name: "Log in" }).click()]);
+  await visit(boss.page, `${A}/admin`);
+  await boss.page.getByLabel("Description").fill("A club for people who row on the river.");
+  await boss.page.getByLabel("Who may sign up").selectOption("approval");
+  await Promise.all([boss.page.waitForURL(/\/admin/), boss.page.getByRole("button", { name: "Save settings" }).click()]);
+  await boss.page.getByRole("status").filter({ hasText: "Settings saved" }).waitFor();
+  await boss.page.locator("#new-rule").fill("Be kind to each other");
+  await Promise.all([boss.page.waitForURL(/\/admin/), boss.page.getByRole("button", { name: "Add rule" }).click()]);
+  assert((await boss.page.locator("#rules-h + ol input[name=text]").first().inputValue()) === "Be kind to each other", "the rule is listed");
+  await checkA11y(boss.page, "admin with rules");
+  await boss.context.close();
+  const visitor = await person(browser, A, "visitor");
+  await visit(visitor.page, `${A}/`);
+  await visitor.page.getByText("A club for people who row on the river.").waitFor();
+  await visitor.page.getByRole("listitem").filter({ hasText: "Be kind to each other" }).waitFor();
+  await visitor.page.getByText("Sign-ups are reviewed by the server's staff").waitFor();
+  await visitor.context.close();
+});
+
 await step("log out", async () => {
   await visit(alice.page, `${A}/`);
   await alice.page.getByRole("button", { name: "Log out" }).click();

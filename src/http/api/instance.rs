@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::json;
 use crate::config::RegistrationMode;
 use crate::error::AppResult;
+use crate::service::instance::InstanceSettings;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -37,12 +38,12 @@ fn version() -> String {
     )
 }
 
-fn configuration(state: &AppState) -> Value {
+fn configuration(state: &AppState, settings: &InstanceSettings) -> Value {
     json!({
         "urls": { "streaming": format!("{}", state.base_url().replacen("http", "ws", 1)), "status": null },
         "vapid": { "public_key": "" },
         "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
-        "statuses": { "max_characters": state.config.max_status_chars, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
+        "statuses": { "max_characters": settings.max_status_chars, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
         "media_attachments": {
             "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
             "image_size_limit": 16 * 1024 * 1024,
@@ -57,22 +58,32 @@ fn configuration(state: &AppState) -> Value {
     })
 }
 
+/// The Rule entity.
+fn rules_json(settings: &InstanceSettings) -> Value {
+    settings
+        .rules
+        .iter()
+        .map(|r| json!({ "id": r.id.to_string(), "text": r.text, "hint": r.hint, "translations": {} }))
+        .collect()
+}
+
 async fn v2(State(state): State<AppState>) -> AppResult<Response> {
     let usage = crate::service::instance::usage(&state).await?;
-    let reg = state.config.registrations;
+    let settings = crate::service::instance::settings(&state).await?;
+    let reg = settings.registrations;
     Ok(json(json!({
         "domain": state.config.domain,
-        "title": state.config.instance_name,
+        "title": settings.name,
         "version": version(),
         "source_url": "",
-        "description": format!("{} is a Kith social network.", state.config.instance_name),
+        "description": settings.description_or_default(),
         "usage": { "users": { "active_month": usage.active_month } },
         "thumbnail": { "url": format!("{}{}", state.base_url(), super::entities::MISSING_HEADER), "blurhash": null, "versions": {} },
         "icon": [],
         "languages": ["en"],
-        "configuration": configuration(&state),
+        "configuration": configuration(&state, &settings),
         "registrations": {
-            "enabled": matches!(reg, RegistrationMode::Open | RegistrationMode::Approval),
+            "enabled": settings.registrations_open(),
             "approval_required": reg == RegistrationMode::Approval,
             "message": null,
             "url": null,
@@ -80,31 +91,32 @@ async fn v2(State(state): State<AppState>) -> AppResult<Response> {
             "min_age": null,
         },
         "api_versions": { "mastodon": 2 },
-        "contact": { "email": "", "account": null },
-        "rules": [],
+        "contact": { "email": settings.contact_email, "account": null },
+        "rules": rules_json(&settings),
     })))
 }
 
 async fn v1(State(state): State<AppState>) -> AppResult<Response> {
     let usage = crate::service::instance::usage(&state).await?;
-    let reg = state.config.registrations;
+    let settings = crate::service::instance::settings(&state).await?;
+    let reg = settings.registrations;
     Ok(json(json!({
         "uri": state.config.domain,
-        "title": state.config.instance_name,
-        "short_description": format!("{} is a Kith social network.", state.config.instance_name),
-        "description": format!("{} is a Kith social network.", state.config.instance_name),
-        "email": "",
+        "title": settings.name,
+        "short_description": settings.description_or_default(),
+        "description": settings.description_or_default(),
+        "email": settings.contact_email,
         "version": version(),
         "urls": { "streaming_api": state.base_url().replacen("http", "ws", 1) },
         "stats": { "user_count": usage.users, "status_count": usage.local_posts, "domain_count": 0 },
         "thumbnail": format!("{}{}", state.base_url(), super::entities::MISSING_HEADER),
         "languages": ["en"],
-        "registrations": matches!(reg, RegistrationMode::Open | RegistrationMode::Approval),
+        "registrations": settings.registrations_open(),
         "approval_required": reg == RegistrationMode::Approval,
         "invites_enabled": reg == RegistrationMode::Invite,
-        "configuration": configuration(&state),
+        "configuration": configuration(&state, &settings),
         "contact_account": null,
-        "rules": [],
+        "rules": rules_json(&settings),
     })))
 }
 
@@ -114,8 +126,9 @@ async fn peers(State(state): State<AppState>) -> AppResult<Response> {
     ))
 }
 
-async fn rules() -> Response {
-    json(json!([]))
+async fn rules(State(state): State<AppState>) -> AppResult<Response> {
+    let settings = crate::service::instance::settings(&state).await?;
+    Ok(json(rules_json(&settings)))
 }
 
 async fn empty_list() -> Response {

@@ -285,6 +285,10 @@ async fn render_authorize(
             "invalid_request: client_id is required".into(),
         )),
     };
+    let instance_name = match crate::service::instance::settings(state).await {
+        Ok(s) => s.name.clone(),
+        Err(_) => state.config.instance_name.clone(),
+    };
     let app = match app {
         Ok(a) => a,
         Err(e) => {
@@ -358,7 +362,7 @@ async fn render_authorize(
 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{h1}{h2}{h3}{h4}{h5}{h6}{h7}\
 {credentials}<button type=\"submit\" name=\"decision\" value=\"approve\">Authorise</button><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button></form>",
         app = esc(&app.name),
-        instance = esc(&state.config.instance_name),
+        instance = esc(&instance_name),
         credentials = match signed_in {
             Some(a) => format!("<p>Signed in as <strong>@{}</strong>.</p>", esc(&a.username)),
             None => "<label for=\"login\">E-mail address or username</label><input id=\"login\" name=\"login\" autocomplete=\"username\" required>\

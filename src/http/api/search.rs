@@ -160,7 +160,10 @@ async fn register(
     Body(f): Body<RegisterForm>,
 ) -> AppResult<Response> {
     let app_auth = auth.require("write:accounts")?;
-    let approved = match state.config.registrations {
+    let approved = match crate::service::instance::settings(&state)
+        .await?
+        .registrations
+    {
         RegistrationMode::Open => true,
         RegistrationMode::Approval => false,
         RegistrationMode::Invite | RegistrationMode::Closed => {
