@@ -348,12 +348,14 @@ await step("an admin writes the description and rules, shown on the front page",
   await Promise.all([boss.page.waitForURL(/\/admin/), boss.page.getByRole("button", { name: "Add rule" }).click()]);
   assert((await boss.page.locator("#rules-h + ol input[name=text]").first().inputValue()) === "Be kind to each other", "the rule is listed");
   await checkA11y(boss.page, "admin with rules");
+  await boss.page.screenshot({ path: path.join(OUT, "admin-1280.png"), fullPage: true });
   await boss.context.close();
   const visitor = await person(browser, A, "visitor");
   await visit(visitor.page, `${A}/`);
   await visitor.page.getByText("A club for people who row on the river.").waitFor();
   await visitor.page.getByRole("listitem").filter({ hasText: "Be kind to each other" }).waitFor();
   await visitor.page.getByText("Sign-ups are reviewed by the server's staff").waitFor();
+  await screenshots(visitor.page, "landing");
   await visitor.context.close();
 });
 
