@@ -2,12 +2,14 @@
 //! Hand-written logic lives in the `kith` crate (`db/` and `service/`), never here.
 
 pub mod account_conversations;
+pub mod account_notes;
 pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
 pub mod deliveries;
 pub mod favourites;
+pub mod featured_tags;
 pub mod filter_keywords;
 pub mod filter_statuses;
 pub mod filters;

@@ -9,6 +9,7 @@ mod m20261129_000005_media;
 mod m20261129_000006_api;
 mod m20261129_000007_web;
 mod m20261129_000008_instance_settings;
+mod m20261129_000009_featured_and_notes;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_api::Migration),
             Box::new(m20261129_000007_web::Migration),
             Box::new(m20261129_000008_instance_settings::Migration),
+            Box::new(m20261129_000009_featured_and_notes::Migration),
         ]
     }
 }

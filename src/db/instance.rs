@@ -1,9 +1,12 @@
 //! Instance settings saved by an admin, and the server's rules.
-use entity::{instance_rules, instance_settings};
+use chrono::{DateTime, Utc};
+use entity::{
+    accounts, instance_rules, instance_settings, oauth_tokens, statuses, users, web_sessions,
+};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub async fn settings(conn: &impl ConnectionTrait) -> Result<Vec<instance_settings::Model>, DbErr> {
@@ -83,4 +86,95 @@ pub async fn delete_rule(conn: &impl ConnectionTrait, id: i64) -> Result<u64, Db
         .exec(conn)
         .await?
         .rows_affected)
+}
+
+/// Local statuses (not boosts) made in `[from, to)`, counted over the id range
+/// (ids carry their time).
+pub async fn count_local_statuses_between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let lo = from.timestamp_millis().max(0) << 16;
+    let hi = to.timestamp_millis().max(0) << 16;
+    statuses::Entity::find()
+        .filter(statuses::Column::Id.gte(lo))
+        .filter(statuses::Column::Id.lt(hi))
+        .filter(statuses::Column::Local.eq(true))
+        .filter(statuses::Column::ReblogOfId.is_null())
+        .filter(statuses::Column::DeletedAt.is_null())
+        .count(conn)
+        .await
+}
+
+/// People who signed up in `[from, to)`.
+pub async fn count_users_created_between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::CreatedAt.gte(from))
+        .filter(users::Column::CreatedAt.lt(to))
+        .count(conn)
+        .await
+}
+
+/// Log-ins in `[from, to)`: browser sessions and user access tokens made then.
+pub async fn count_logins_between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let web = web_sessions::Entity::find()
+        .filter(web_sessions::Column::CreatedAt.gte(from))
+        .filter(web_sessions::Column::CreatedAt.lt(to))
+        .count(conn)
+        .await?;
+    let apps = oauth_tokens::Entity::find()
+        .filter(oauth_tokens::Column::AccountId.is_not_null())
+        .filter(oauth_tokens::Column::CreatedAt.gte(from))
+        .filter(oauth_tokens::Column::CreatedAt.lt(to))
+        .count(conn)
+        .await?;
+    Ok(web + apps)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectoryOrder {
+    /// Most recently posting first.
+    Active,
+    /// Newest accounts first.
+    New,
+}
+
+/// The profile directory: discoverable, unsuspended accounts (only local ones
+/// when `local_only`) other than those named `instance_actor` (this server's,
+/// and other servers' of that name), skipping `offset`.
+pub async fn directory(
+    conn: &impl ConnectionTrait,
+    instance_actor: &str,
+    order: DirectoryOrder,
+    local_only: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<accounts::Model>, DbErr> {
+    let mut q = accounts::Entity::find()
+        .filter(accounts::Column::Discoverable.eq(true))
+        .filter(accounts::Column::SuspendedAt.is_null())
+        .filter(accounts::Column::Username.ne(instance_actor));
+    if local_only {
+        q = q.filter(accounts::Column::Domain.is_null());
+    }
+    q = match order {
+        DirectoryOrder::Active => q
+            .filter(accounts::Column::LastStatusAt.is_not_null())
+            .order_by_desc(accounts::Column::LastStatusAt),
+        DirectoryOrder::New => q.order_by_desc(accounts::Column::CreatedAt),
+    };
+    q.order_by_desc(accounts::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await
 }

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use entity::{accounts, statuses, tags};
 
+use sea_orm::TransactionTrait;
+
 use crate::db::{self, Page, discovery::first_id_at};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -20,6 +22,8 @@ pub struct TagView {
     /// `(day at midnight UTC, uses, accounts)`, newest day first.
     pub history: Vec<(chrono::DateTime<chrono::Utc>, i64, i64)>,
     pub following: Option<bool>,
+    /// Whether the viewer features it on their profile.
+    pub featuring: Option<bool>,
 }
 
 fn valid_name(name: &str) -> AppResult<String> {
@@ -72,12 +76,17 @@ async fn views(
         Some(v) => db::tags::followed_among(&state.db.read, v.id, &ids).await?,
         None => Vec::new(),
     };
+    let featured: Vec<i64> = match viewer {
+        Some(v) => db::featured::featured_among(&state.db.read, v.id, &ids).await?,
+        None => Vec::new(),
+    };
     let mut out = Vec::with_capacity(found.len());
     for t in found {
         // One bounded query per tag; tag lists are short (at most a page).
         let history = history(state, t.id).await?;
         out.push(TagView {
             following: viewer.map(|_| followed.contains(&t.id)),
+            featuring: viewer.map(|_| featured.contains(&t.id)),
             history,
             tag: t,
         });
@@ -134,6 +143,114 @@ pub async fn unfollow_tag(
         following: Some(false),
         ..t
     })
+}
+
+/// The most tags one profile features, as `configuration.accounts.max_featured_tags` says.
+pub const MAX_FEATURED_TAGS: u64 = 10;
+
+/// A featured tag with how the account used it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeaturedTag {
+    pub id: i64,
+    pub name: String,
+    /// The account's public and unlisted statuses with the tag.
+    pub statuses_count: i64,
+    pub last_status_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The tags an account features on its profile (anyone may see them).
+pub async fn featured_tags(state: &AppState, account_id: i64) -> AppResult<Vec<FeaturedTag>> {
+    let c = &state.db.read;
+    let rows = db::featured::featured_of(c, account_id).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (f, t) in rows {
+        // At most MAX_FEATURED_TAGS rows, one indexed aggregate each.
+        let (statuses_count, last_status_at) =
+            db::featured::tag_use_by(c, account_id, t.id).await?;
+        out.push(FeaturedTag {
+            id: f.id,
+            name: t.name,
+            statuses_count,
+            last_status_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Features a hashtag on the account's profile (featuring it twice is one feature).
+pub async fn feature_tag(
+    state: &AppState,
+    account: &accounts::Model,
+    name: &str,
+) -> AppResult<FeaturedTag> {
+    let name = valid_name(name).map_err(|_| {
+        AppError::validation(format!(
+            "Validation failed: Tag {name} is not a valid hashtag"
+        ))
+    })?;
+    let t = tag(state, Some(account), &name).await?;
+    let txn = state.db.write.begin().await?;
+    if t.featuring != Some(true)
+        && db::featured::count_featured(&txn, account.id).await? >= MAX_FEATURED_TAGS
+    {
+        return Err(AppError::validation(format!(
+            "Validation failed: You can only feature up to {MAX_FEATURED_TAGS} hashtags"
+        )));
+    }
+    let row = db::featured::feature(&txn, state.ids.next(), account.id, t.tag.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    txn.commit().await?;
+    let (statuses_count, last_status_at) =
+        db::featured::tag_use_by(&state.db.read, account.id, t.tag.id).await?;
+    Ok(FeaturedTag {
+        id: row.id,
+        name: t.tag.name,
+        statuses_count,
+        last_status_at,
+    })
+}
+
+/// Stops featuring a tag, by the featured tag's id.
+pub async fn unfeature(state: &AppState, account: &accounts::Model, id: i64) -> AppResult<()> {
+    if db::featured::unfeature_by_id(&state.db.write, account.id, id).await? == 0 {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/tags/:name/feature` and `unfeature`: the tag as the viewer now sees it.
+pub async fn set_tag_featured(
+    state: &AppState,
+    account: &accounts::Model,
+    name: &str,
+    featured: bool,
+) -> AppResult<TagView> {
+    if featured {
+        feature_tag(state, account, name).await?;
+    } else {
+        let t = tag(state, Some(account), name).await?;
+        db::featured::unfeature_tag(&state.db.write, account.id, t.tag.id).await?;
+    }
+    tag(state, Some(account), name).await
+}
+
+/// Tags the account used most and does not feature yet.
+pub async fn featured_tag_suggestions(
+    state: &AppState,
+    account: &accounts::Model,
+) -> AppResult<Vec<TagView>> {
+    let c = &state.db.read;
+    let used = db::featured::most_used_tags(c, account.id, MAX_FEATURED_TAGS * 2).await?;
+    let featured = db::featured::featured_among(c, account.id, &used).await?;
+    let wanted: Vec<i64> = used
+        .into_iter()
+        .filter(|id| !featured.contains(id))
+        .take(MAX_FEATURED_TAGS as usize)
+        .collect();
+    let mut found = db::tags::find_many(c, &wanted).await?;
+    found.sort_by_key(|t| wanted.iter().position(|w| *w == t.id));
+    views(state, Some(account), found).await
 }
 
 /// A page of the tags an account follows: `(follow id, tag)`.

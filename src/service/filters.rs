@@ -347,6 +347,30 @@ pub async fn remove_keyword(state: &AppState, owner: &accounts::Model, id: i64) 
     Ok(())
 }
 
+/// Removes a keyword (a v1 filter), and its filter when that leaves it with
+/// neither keywords nor statuses, in one transaction.
+pub async fn remove_keyword_and_empty_filter(
+    state: &AppState,
+    owner: &accounts::Model,
+    id: i64,
+) -> AppResult<()> {
+    let k = keyword(state, owner, id).await?;
+    let txn = state.db.write.begin().await?;
+    db::filters::delete_keyword(&txn, k.id).await?;
+    if db::filters::keywords_of(&txn, &[k.filter_id])
+        .await?
+        .is_empty()
+        && db::filters::statuses_of(&txn, &[k.filter_id])
+            .await?
+            .is_empty()
+    {
+        db::filters::delete(&txn, owner.id, k.filter_id).await?;
+    }
+    txn.commit().await?;
+    changed(state, owner);
+    Ok(())
+}
+
 /// A status entry of one of the owner's filters, or 404.
 pub async fn filter_status(
     state: &AppState,

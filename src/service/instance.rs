@@ -68,6 +68,8 @@ pub struct InstanceSettings {
     pub registrations: RegistrationMode,
     pub max_status_chars: usize,
     pub rules: Vec<Rule>,
+    /// When an admin last saved the settings (`None`: never).
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl InstanceSettings {
@@ -138,6 +140,7 @@ pub async fn settings(state: &AppState) -> AppResult<Arc<InstanceSettings>> {
                 hint: r.hint,
             })
             .collect(),
+        updated_at: saved.iter().map(|r| r.updated_at).max(),
     };
     // A saved value that no longer reads (written by a newer version, say) is
     // passed over: the configured value stands.
@@ -278,4 +281,56 @@ pub async fn delete_rule(state: &AppState, id: i64) -> AppResult<()> {
     }
     state.instance_settings.clear();
     Ok(())
+}
+
+/// One week of `/api/v1/instance/activity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeekActivity {
+    /// Midnight (UTC) of the Monday that starts the week.
+    pub week: chrono::DateTime<chrono::Utc>,
+    pub statuses: u64,
+    pub logins: u64,
+    pub registrations: u64,
+}
+
+/// The last 12 weeks, this one first: local posts, log-ins and sign-ups.
+pub async fn weekly_activity(state: &AppState) -> AppResult<Vec<WeekActivity>> {
+    use chrono::{Datelike, Duration as Days};
+    let c = &state.db.read;
+    let now = db::now();
+    let today = now.date_naive();
+    let monday = today - Days::days(i64::from(today.weekday().num_days_from_monday()));
+    let mut start = monday.and_time(chrono::NaiveTime::MIN).and_utc();
+    let mut end = now;
+    let mut out = Vec::with_capacity(12);
+    for _ in 0..12 {
+        out.push(WeekActivity {
+            week: start,
+            statuses: db::instance::count_local_statuses_between(c, start, end).await?,
+            logins: db::instance::count_logins_between(c, start, end).await?,
+            registrations: db::instance::count_users_created_between(c, start, end).await?,
+        });
+        end = start;
+        start -= Days::days(7);
+    }
+    Ok(out)
+}
+
+/// The profile directory (`/api/v1/directory`).
+pub async fn directory(
+    state: &AppState,
+    order: db::instance::DirectoryOrder,
+    local_only: bool,
+    offset: u64,
+    limit: u64,
+) -> AppResult<Vec<entity::accounts::Model>> {
+    Ok(db::instance::directory(
+        &state.db.read,
+        super::accounts::INSTANCE_ACTOR,
+        order,
+        local_only,
+        offset,
+        limit.clamp(1, 80),
+    )
+    .await?)
 }

@@ -597,8 +597,9 @@ pub async fn unmute(state: &AppState, account: &accounts::Model, target_id: i64)
     Ok(())
 }
 
-/// Every boolean of Mastodon's Relationship entity that the core knows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Every boolean of Mastodon's Relationship entity that the core knows, and
+/// the viewer's private note.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Relationship {
     pub following: bool,
     pub showing_reblogs: bool,
@@ -610,6 +611,8 @@ pub struct Relationship {
     pub muting_notifications: bool,
     pub requested: bool,
     pub requested_by: bool,
+    /// The viewer's private note on the account ("" when none).
+    pub note: String,
 }
 
 pub async fn relationship(
@@ -641,7 +644,32 @@ pub async fn relationship(
         requested_by: db::relationships::find_follow_request(c, target_id, account.id)
             .await?
             .is_some(),
+        note: db::featured::note(c, account.id, target_id)
+            .await?
+            .unwrap_or_default(),
     })
+}
+
+/// The longest private note on an account, in characters (Mastodon's limit).
+const MAX_NOTE_CHARS: usize = 2000;
+
+/// Sets `account`'s private note on `target_id`; an empty note removes it.
+pub async fn set_note(
+    state: &AppState,
+    account: &accounts::Model,
+    target_id: i64,
+    comment: &str,
+) -> AppResult<()> {
+    if comment.chars().count() > MAX_NOTE_CHARS {
+        return Err(AppError::validation(format!(
+            "Validation failed: Comment is too long (maximum is {MAX_NOTE_CHARS} characters)"
+        )));
+    }
+    db::accounts::find(&state.db.read, target_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    db::featured::set_note(&state.db.write, account.id, target_id, comment.trim()).await?;
+    Ok(())
 }
 
 /// A page of an account's followers or follows: `(follow id, account)`, newest first.

@@ -560,6 +560,29 @@ pub async fn get(
     Ok(status)
 }
 
+/// The statuses with these ids that `viewer` may see, in the order of `ids`.
+pub async fn get_many(
+    state: &AppState,
+    viewer: Option<&accounts::Model>,
+    ids: &[i64],
+) -> AppResult<Vec<statuses::Model>> {
+    let mut found: std::collections::HashMap<i64, statuses::Model> =
+        db::statuses::find_many(&state.db.read, ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+    let mut out = Vec::with_capacity(found.len());
+    for id in ids {
+        if let Some(s) = found.remove(id)
+            && can_view(&state.db.read, &s, viewer).await?
+        {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
 /// Deletes one of the author's statuses: a tombstone stays; feeds, reblogs,
 /// notifications and counters are cleaned up. Returns the status as it was, so a
 /// client can offer to redraft it.

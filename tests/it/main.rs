@@ -9,6 +9,7 @@
 
 mod accounts;
 mod api;
+mod api_extras;
 mod cli;
 mod client;
 mod common;

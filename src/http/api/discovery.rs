@@ -54,7 +54,7 @@ pub fn tag(state: &AppState, t: &TagView) -> Value {
     });
     if let (Some(f), Some(o)) = (t.following, v.as_object_mut()) {
         o.insert("following".into(), json!(f));
-        o.insert("featuring".into(), json!(false));
+        o.insert("featuring".into(), json!(t.featuring.unwrap_or(false)));
     }
     v
 }

@@ -150,7 +150,7 @@ pub fn relationship(target_id: i64, r: &Relationship) -> Value {
         "requested_by": r.requested_by,
         "domain_blocking": false,
         "endorsed": false,
-        "note": "",
+        "note": r.note,
     })
 }
 

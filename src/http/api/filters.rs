@@ -1,5 +1,5 @@
 //! Filters: `/api/v2/filters` (with keyword and status sub-resources) and the
-//! read-only v1 view (`/api/v1/filters`, one entry per keyword).
+//! v1 view (`/api/v1/filters`), where a filter is one keyword of a v2 filter.
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -32,8 +32,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v2/filters/statuses/{id}",
             get(show_status).delete(delete_status),
         )
-        .route("/api/v1/filters", get(index_v1))
-        .route("/api/v1/filters/{id}", get(show_v1))
+        .route("/api/v1/filters", get(index_v1).post(create_v1))
+        .route(
+            "/api/v1/filters/{id}",
+            get(show_v1).put(update_v1).delete(delete_v1),
+        )
 }
 
 fn opt_id(v: &Value) -> AppResult<Option<i64>> {
@@ -272,4 +275,81 @@ async fn show_v1(
         .find(|v| v["id"] == json!(k.id.to_string()))
         .map(json)
         .ok_or_else(AppError::not_found)
+}
+
+fn v1_json(f: &svc::FilterView, keyword_id: i64) -> AppResult<Response> {
+    entities::filters_v1(f)
+        .into_iter()
+        .find(|v| v["id"] == json!(keyword_id.to_string()))
+        .map(json)
+        .ok_or_else(AppError::not_found)
+}
+
+/// A v1 filter's fields as a v2 filter: `irreversible` means `hide`.
+fn input_v1(p: &Params, keyword_id: Option<i64>) -> AppResult<FilterInput> {
+    let mut input = input(p)?;
+    let phrase = p.str("phrase");
+    if keyword_id.is_none() && phrase.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Err(AppError::validation(
+            "Validation failed: Phrase can't be blank",
+        ));
+    }
+    if keyword_id.is_none() && input.context.is_none() {
+        return Err(AppError::validation(
+            "Validation failed: Context can't be blank",
+        ));
+    }
+    input.action = match p.get("irreversible") {
+        Some(v) if flag(v, "irreversible")? => Some("hide".into()),
+        Some(_) => Some("warn".into()),
+        None if keyword_id.is_none() => Some("warn".into()),
+        None => None,
+    };
+    if keyword_id.is_none() {
+        input.title = phrase.clone();
+    }
+    input.keywords = vec![KeywordInput {
+        id: keyword_id,
+        keyword: phrase,
+        whole_word: p
+            .get("whole_word")
+            .map(|v| flag(v, "whole_word"))
+            .transpose()?,
+        destroy: false,
+    }];
+    Ok(input)
+}
+
+/// `POST /api/v1/filters`: a v2 filter titled by the phrase, with that one keyword.
+async fn create_v1(State(state): State<AppState>, auth: Auth, p: Params) -> AppResult<Response> {
+    let me = auth.user("write:filters")?;
+    let f = svc::create(&state, me, input_v1(&p, None)?).await?;
+    let keyword = f.keywords.first().ok_or_else(AppError::not_found)?.id;
+    v1_json(&f, keyword)
+}
+
+/// `PUT /api/v1/filters/:id`: changes the keyword, and the context, action and
+/// expiry of the v2 filter it belongs to.
+async fn update_v1(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    p: Params,
+) -> AppResult<Response> {
+    let me = auth.user("write:filters")?;
+    let k = svc::keyword(&state, me, parse_id(&id)?).await?;
+    let f = svc::update(&state, me, k.filter_id, input_v1(&p, Some(k.id))?).await?;
+    v1_json(&f, k.id)
+}
+
+/// `DELETE /api/v1/filters/:id`: removes the keyword, and the v2 filter with it
+/// when nothing else is left in it.
+async fn delete_v1(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let me = auth.user("write:filters")?;
+    svc::remove_keyword_and_empty_filter(&state, me, parse_id(&id)?).await?;
+    Ok(json(json!({})))
 }

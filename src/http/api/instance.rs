@@ -18,6 +18,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/instance", get(v2))
         .route("/api/v1/instance/peers", get(peers))
         .route("/api/v1/instance/rules", get(rules))
+        .route(
+            "/api/v1/instance/extended_description",
+            get(extended_description),
+        )
+        .route("/api/v1/instance/activity", get(activity))
+        .route(
+            "/api/v1/instance/translation_languages",
+            get(translation_languages),
+        )
+        .route("/api/v1/directory", get(directory))
         .route("/api/v1/custom_emojis", get(empty_list))
         .route("/api/v1/announcements", get(empty_list))
         .route(
@@ -129,6 +139,108 @@ async fn peers(State(state): State<AppState>) -> AppResult<Response> {
 async fn rules(State(state): State<AppState>) -> AppResult<Response> {
     let settings = crate::service::instance::settings(&state).await?;
     Ok(json(rules_json(&settings)))
+}
+
+/// The description as HTML: escaped, paragraphs at blank lines, breaks at newlines.
+fn description_html(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(|l| html_escape(l.trim_end())).collect();
+            format!("<p>{}</p>", lines.join("<br>"))
+        })
+        .collect()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+async fn extended_description(State(state): State<AppState>) -> AppResult<Response> {
+    let settings = crate::service::instance::settings(&state).await?;
+    let updated = settings.updated_at.unwrap_or_else(crate::db::now);
+    Ok(json(json!({
+        "updated_at": super::entities::time(updated),
+        "content": description_html(&settings.description_or_default()),
+    })))
+}
+
+/// Weekly local posts, log-ins and sign-ups, as Mastodon reports them (numbers
+/// as strings, the week as a Unix time).
+async fn activity(State(state): State<AppState>) -> AppResult<Response> {
+    let weeks = crate::service::instance::weekly_activity(&state).await?;
+    Ok(json(
+        weeks
+            .iter()
+            .map(|w| {
+                json!({
+                    "week": w.week.timestamp().to_string(),
+                    "statuses": w.statuses.to_string(),
+                    "logins": w.logins.to_string(),
+                    "registrations": w.registrations.to_string(),
+                })
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Kith translates nothing (`configuration.translation.enabled` is false), so
+/// no language pairs.
+async fn translation_languages() -> Response {
+    json(json!({}))
+}
+
+#[derive(serde::Deserialize)]
+struct DirectoryParams {
+    offset: Option<String>,
+    limit: Option<String>,
+    order: Option<String>,
+    local: Option<String>,
+}
+
+/// `GET /api/v1/directory`: accounts that chose to be discoverable.
+async fn directory(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<DirectoryParams>,
+) -> AppResult<Response> {
+    use crate::db::instance::DirectoryOrder;
+    let num = |v: &Option<String>, default: u64| -> AppResult<u64> {
+        match v.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(s) => s
+                .parse()
+                .map_err(|_| crate::error::AppError::validation(format!("{s} is not a number"))),
+        }
+    };
+    let order = match q.order.as_deref() {
+        None | Some("") | Some("active") => DirectoryOrder::Active,
+        Some("new") => DirectoryOrder::New,
+        Some(o) => {
+            return Err(crate::error::AppError::validation(format!(
+                "order must be active or new, not {o}"
+            )));
+        }
+    };
+    let local = matches!(q.local.as_deref(), Some("true" | "1" | "on"));
+    let accounts = crate::service::instance::directory(
+        &state,
+        order,
+        local,
+        num(&q.offset, 0)?,
+        num(&q.limit, 40)?,
+    )
+    .await?;
+    Ok(json(
+        accounts
+            .iter()
+            .map(|a| super::entities::account(&state, a))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 async fn empty_list() -> Response {

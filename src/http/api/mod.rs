@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod body;
 pub mod discovery;
 pub mod entities;
+pub mod featured_tags;
 pub mod filters;
 pub mod instance;
 pub mod lists;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(filters::routes())
         .merge(discovery::routes())
+        .merge(featured_tags::routes())
         .merge(search::routes())
         .merge(streaming::routes())
 }

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/apps/verify_credentials", get(verify_app))
         .route("/oauth/token", post(token))
         .route("/oauth/revoke", post(revoke))
+        .route("/oauth/userinfo", get(userinfo).post(userinfo))
         .route(
             "/oauth/authorize",
             get(authorize_page).post(authorize_submit),
@@ -199,6 +200,21 @@ async fn issue_token(
         "scope": issued.token.scopes,
         "created_at": issued.token.created_at.timestamp(),
     }))
+}
+
+/// OpenID Connect's UserInfo, for apps that sign people in with Kith (the
+/// `profile` scope, or any that reads accounts).
+async fn userinfo(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let me = auth.user("profile")?;
+    let a = super::entities::account(&state, me);
+    Ok(json(serde_json::json!({
+        "iss": format!("{}/", state.base_url()),
+        "sub": me.uri,
+        "name": if me.display_name.is_empty() { &me.username } else { &me.display_name },
+        "preferred_username": me.username,
+        "profile": a.get("url"),
+        "picture": a.get("avatar"),
+    })))
 }
 
 async fn revoke(

@@ -8,6 +8,7 @@ use entity::Visibility;
 use serde::Deserialize;
 
 use super::entities::FilterContext;
+use super::params::Params;
 use super::{Auth, Body, entities, json, parse_id};
 use crate::error::{AppError, AppResult};
 use crate::service::{self, statuses::NewStatus};
@@ -15,7 +16,7 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/statuses", post(create))
+        .route("/api/v1/statuses", post(create).get(index))
         .route("/api/v1/statuses/{id}", get(show).delete(delete).put(edit))
         .route("/api/v1/statuses/{id}/context", get(context))
         .route("/api/v1/statuses/{id}/favourite", post(favourite))
@@ -120,6 +121,24 @@ async fn create(
         m.insert(k, (status.id, std::time::Instant::now()));
     }
     Ok(json(entities::status(&state, Some(me), status).await?))
+}
+
+/// `GET /api/v1/statuses?id[]=1&id[]=2`: several statuses in the order asked,
+/// leaving out those that do not exist or that the viewer may not see.
+async fn index(State(state): State<AppState>, auth: Auth, p: Params) -> AppResult<Response> {
+    if auth.0.is_some() {
+        auth.require("read:statuses")?;
+    }
+    let ids: Vec<i64> = p
+        .strings("id")
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .take(40)
+        .collect();
+    let viewer = auth.viewer();
+    let found = service::statuses::get_many(&state, viewer, &ids).await?;
+    let views = service::timelines::hydrate(&state, found).await?;
+    Ok(json(entities::statuses(&state, viewer, &views).await?))
 }
 
 async fn show(
