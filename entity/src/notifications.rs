@@ -16,6 +16,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Notifications sharing a key show as one group (`/api/v2/notifications`).
     pub group_key: Option<String>,
+    /// Held back by the recipient's notification policy: shown only through
+    /// the sender's notification request until accepted.
+    pub filtered: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

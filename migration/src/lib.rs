@@ -10,6 +10,7 @@ mod m20261129_000006_api;
 mod m20261129_000007_web;
 mod m20261129_000008_instance_settings;
 mod m20261129_000009_featured_and_notes;
+mod m20261129_000010_notification_requests;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_web::Migration),
             Box::new(m20261129_000008_instance_settings::Migration),
             Box::new(m20261129_000009_featured_and_notes::Migration),
+            Box::new(m20261129_000010_notification_requests::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ pub mod interactions;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod pins;

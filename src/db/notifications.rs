@@ -44,15 +44,20 @@ pub async fn delete_all_from(
         .rows_affected)
 }
 
+/// A page of notifications; filtered ones only when `include_filtered`.
 pub async fn page(
     conn: &impl ConnectionTrait,
     recipient_id: i64,
     kinds: Option<&[NotificationKind]>,
     from_account_id: Option<i64>,
+    include_filtered: bool,
     page: &Page,
 ) -> Result<Vec<notifications::Model>, DbErr> {
     let mut q =
         notifications::Entity::find().filter(notifications::Column::AccountId.eq(recipient_id));
+    if !include_filtered {
+        q = q.filter(notifications::Column::Filtered.eq(false));
+    }
     if let Some(k) = kinds {
         q = q.filter(notifications::Column::Kind.is_in(k.iter().copied()));
     }
@@ -124,7 +129,7 @@ pub struct GroupRow {
     pub count: i64,
 }
 
-/// What a notification list is narrowed to.
+/// What a notification list is narrowed to (filtered notifications are never in it).
 #[derive(Clone, Debug, Default)]
 pub struct NotificationQuery {
     pub kinds: Vec<NotificationKind>,
@@ -146,11 +151,11 @@ pub async fn group_page(
         return Ok(Vec::new());
     }
     let backend = conn.get_database_backend();
-    let mut values: Vec<Value> = vec![Value::from(recipient_id)];
+    let mut values: Vec<Value> = vec![Value::from(recipient_id), Value::from(false)];
     let mut sql = String::from(
         "SELECT gk, MAX(id) AS latest, MIN(id) AS oldest, COUNT(*) AS n FROM \
          (SELECT id, COALESCE(group_key, 'ungrouped-' || CAST(id AS TEXT)) AS gk \
-          FROM notifications WHERE account_id = ?",
+          FROM notifications WHERE account_id = ? AND filtered = ?",
     );
     sql.push_str(" AND kind IN (");
     for (i, k) in q.kinds.iter().enumerate() {
@@ -233,6 +238,7 @@ pub async fn in_groups(
     notifications::Entity::find()
         .filter(notifications::Column::AccountId.eq(recipient_id))
         .filter(notifications::Column::GroupKey.is_in(keys.iter().cloned()))
+        .filter(notifications::Column::Filtered.eq(false))
         .filter(notifications::Column::Id.between(oldest, latest))
         .order_by_desc(notifications::Column::Id)
         .limit(cap)
@@ -253,6 +259,7 @@ pub async fn count_after(
         .select_only()
         .column(notifications::Column::Id)
         .filter(notifications::Column::AccountId.eq(recipient_id))
+        .filter(notifications::Column::Filtered.eq(false))
         .filter(notifications::Column::Kind.is_in(q.kinds.iter().copied()));
     if let Some(a) = q.from_account_id {
         s = s.filter(notifications::Column::FromAccountId.eq(a));
@@ -280,6 +287,7 @@ pub async fn by_group_key(
     notifications::Entity::find()
         .filter(notifications::Column::AccountId.eq(recipient_id))
         .filter(notifications::Column::GroupKey.eq(key))
+        .filter(notifications::Column::Filtered.eq(false))
         .order_by_desc(notifications::Column::Id)
         .limit(cap)
         .all(conn)

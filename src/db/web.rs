@@ -135,6 +135,7 @@ pub async fn unread_notifications(
         .select_only()
         .column(notifications::Column::Id)
         .filter(notifications::Column::AccountId.eq(account_id))
+        .filter(notifications::Column::Filtered.eq(false))
         .filter(notifications::Column::Id.gt(after))
         .limit(100)
         .into_tuple()

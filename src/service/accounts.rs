@@ -760,6 +760,11 @@ pub async fn list_users(state: &AppState) -> AppResult<Vec<(accounts::Model, use
     Ok(out)
 }
 
+/// Accounts by id (missing ones left out), in no particular order.
+pub async fn find_many(state: &AppState, ids: &[i64]) -> AppResult<Vec<accounts::Model>> {
+    Ok(db::accounts::find_many(&state.db.read, ids).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

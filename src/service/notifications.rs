@@ -28,9 +28,20 @@ pub(crate) async fn notify(
     {
         return Ok(());
     }
+    let filtered = match verdict(conn, recipient, from_id, kind, status_id).await? {
+        PolicyAction::Drop => return Ok(()),
+        PolicyAction::Filter => true,
+        PolicyAction::Accept => false,
+    };
     let id = ids.next();
     let now = db::now();
-    let group_key = group_key(conn, recipient.id, kind, status_id, now).await?;
+    // A filtered notification stands alone: it must not join (or start) a
+    // group the recipient sees.
+    let group_key = if filtered {
+        None
+    } else {
+        group_key(conn, recipient.id, kind, status_id, now).await?
+    };
     db::notifications::insert(
         conn,
         notifications::ActiveModel {
@@ -41,13 +52,287 @@ pub(crate) async fn notify(
             status_id: Set(status_id),
             created_at: Set(now),
             group_key: Set(group_key),
+            filtered: Set(filtered),
         },
     )
     .await?;
+    if filtered {
+        db::notification_requests::record(conn, ids.next(), recipient.id, from_id, status_id)
+            .await?;
+        return Ok(());
+    }
     events.push(crate::events::Event::Notification {
         account_id: recipient.id,
         notification_id: id,
     });
+    Ok(())
+}
+
+/// What a notification policy does with a kind of sender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PolicyAction {
+    Accept,
+    Filter,
+    Drop,
+}
+
+impl PolicyAction {
+    pub fn parse(s: &str) -> Option<PolicyAction> {
+        match s {
+            "accept" => Some(PolicyAction::Accept),
+            "filter" => Some(PolicyAction::Filter),
+            "drop" => Some(PolicyAction::Drop),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyAction::Accept => "accept",
+            PolicyAction::Filter => "filter",
+            PolicyAction::Drop => "drop",
+        }
+    }
+}
+
+/// A person's notification policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub for_not_following: PolicyAction,
+    pub for_not_followers: PolicyAction,
+    pub for_new_accounts: PolicyAction,
+    pub for_private_mentions: PolicyAction,
+    pub for_limited_accounts: PolicyAction,
+}
+
+impl Default for Policy {
+    /// Everything accepted until the person chooses otherwise.
+    fn default() -> Self {
+        Policy {
+            for_not_following: PolicyAction::Accept,
+            for_not_followers: PolicyAction::Accept,
+            for_new_accounts: PolicyAction::Accept,
+            for_private_mentions: PolicyAction::Accept,
+            for_limited_accounts: PolicyAction::Accept,
+        }
+    }
+}
+
+impl Policy {
+    fn from_row(r: &entity::notification_policies::Model) -> Policy {
+        let d = PolicyAction::Accept;
+        let p = |s: &str| PolicyAction::parse(s).unwrap_or(d);
+        Policy {
+            for_not_following: p(&r.for_not_following),
+            for_not_followers: p(&r.for_not_followers),
+            for_new_accounts: p(&r.for_new_accounts),
+            for_private_mentions: p(&r.for_private_mentions),
+            for_limited_accounts: p(&r.for_limited_accounts),
+        }
+    }
+
+    fn accepts_all(&self) -> bool {
+        [
+            self.for_not_following,
+            self.for_not_followers,
+            self.for_new_accounts,
+            self.for_private_mentions,
+        ]
+        .iter()
+        .all(|a| *a == PolicyAction::Accept)
+    }
+}
+
+/// Accounts younger than this are "new" to the `for_new_accounts` policy.
+const NEW_ACCOUNT_DAYS: i64 = 30;
+
+/// What `recipient`'s policy does with this notification. Only the kinds
+/// Mastodon filters (mentions, follows, follow requests, favourites, boosts)
+/// are looked at; a sender the recipient follows or accepted before always
+/// gets through, as does a reply to the recipient's own post.
+async fn verdict(
+    conn: &impl ConnectionTrait,
+    recipient: &accounts::Model,
+    from_id: i64,
+    kind: NotificationKind,
+    status_id: Option<i64>,
+) -> AppResult<PolicyAction> {
+    if !matches!(
+        kind,
+        NotificationKind::Mention
+            | NotificationKind::Follow
+            | NotificationKind::FollowRequest
+            | NotificationKind::Favourite
+            | NotificationKind::Reblog
+    ) {
+        return Ok(PolicyAction::Accept);
+    }
+    let policy = match db::notification_requests::policy(conn, recipient.id).await? {
+        Some(row) => Policy::from_row(&row),
+        None => return Ok(PolicyAction::Accept),
+    };
+    if policy.accepts_all() {
+        return Ok(PolicyAction::Accept);
+    }
+    if db::relationships::find_follow(conn, recipient.id, from_id)
+        .await?
+        .is_some()
+        || db::notification_requests::is_permitted(conn, recipient.id, from_id).await?
+    {
+        return Ok(PolicyAction::Accept);
+    }
+    let status = match status_id {
+        Some(id) => db::statuses::find(conn, id).await?,
+        None => None,
+    };
+    if status
+        .as_ref()
+        .is_some_and(|s| s.in_reply_to_account_id == Some(recipient.id))
+        && kind == NotificationKind::Mention
+    {
+        return Ok(PolicyAction::Accept);
+    }
+    // The recipient does not follow the sender (checked above).
+    let mut action = policy.for_not_following;
+    if policy.for_not_followers != PolicyAction::Accept
+        && db::relationships::find_follow(conn, from_id, recipient.id)
+            .await?
+            .is_none()
+    {
+        action = action.max(policy.for_not_followers);
+    }
+    if policy.for_new_accounts != PolicyAction::Accept
+        && let Some(sender) = db::accounts::find(conn, from_id).await?
+        && sender.created_at > db::now() - chrono::Duration::days(NEW_ACCOUNT_DAYS)
+    {
+        action = action.max(policy.for_new_accounts);
+    }
+    if kind == NotificationKind::Mention
+        && status
+            .as_ref()
+            .is_some_and(|s| s.visibility == entity::Visibility::Direct)
+    {
+        action = action.max(policy.for_private_mentions);
+    }
+    Ok(action)
+}
+
+/// The person's policy, with how many requests and filtered notifications wait.
+pub async fn policy(state: &AppState, account: &accounts::Model) -> AppResult<(Policy, i64, i64)> {
+    let c = &state.db.read;
+    let policy = db::notification_requests::policy(c, account.id)
+        .await?
+        .map(|r| Policy::from_row(&r))
+        .unwrap_or_default();
+    let (requests, notifications) = db::notification_requests::summary(c, account.id).await?;
+    Ok((policy, requests, notifications))
+}
+
+/// A change to the policy: fields left `None` stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyUpdate {
+    pub for_not_following: Option<String>,
+    pub for_not_followers: Option<String>,
+    pub for_new_accounts: Option<String>,
+    pub for_private_mentions: Option<String>,
+    pub for_limited_accounts: Option<String>,
+}
+
+pub async fn update_policy(
+    state: &AppState,
+    account: &accounts::Model,
+    u: PolicyUpdate,
+) -> AppResult<(Policy, i64, i64)> {
+    let (mut p, _, _) = policy(state, account).await?;
+    let set = |field: &mut PolicyAction, name: &str, v: &Option<String>| -> AppResult<()> {
+        if let Some(v) = v {
+            *field = PolicyAction::parse(v).ok_or_else(|| {
+                AppError::validation(format!("{name} must be accept, filter or drop"))
+            })?;
+        }
+        Ok(())
+    };
+    set(
+        &mut p.for_not_following,
+        "for_not_following",
+        &u.for_not_following,
+    )?;
+    set(
+        &mut p.for_not_followers,
+        "for_not_followers",
+        &u.for_not_followers,
+    )?;
+    set(
+        &mut p.for_new_accounts,
+        "for_new_accounts",
+        &u.for_new_accounts,
+    )?;
+    set(
+        &mut p.for_private_mentions,
+        "for_private_mentions",
+        &u.for_private_mentions,
+    )?;
+    set(
+        &mut p.for_limited_accounts,
+        "for_limited_accounts",
+        &u.for_limited_accounts,
+    )?;
+    db::notification_requests::put_policy(
+        &state.db.write,
+        entity::notification_policies::Model {
+            account_id: account.id,
+            for_not_following: p.for_not_following.as_str().into(),
+            for_not_followers: p.for_not_followers.as_str().into(),
+            for_new_accounts: p.for_new_accounts.as_str().into(),
+            for_private_mentions: p.for_private_mentions.as_str().into(),
+            for_limited_accounts: p.for_limited_accounts.as_str().into(),
+            updated_at: db::now(),
+        },
+    )
+    .await?;
+    policy(state, account).await
+}
+
+pub async fn requests(
+    state: &AppState,
+    account: &accounts::Model,
+    page: &Page,
+) -> AppResult<Vec<entity::notification_requests::Model>> {
+    Ok(db::notification_requests::page(&state.db.read, account.id, page).await?)
+}
+
+pub async fn request(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+) -> AppResult<entity::notification_requests::Model> {
+    db::notification_requests::find(&state.db.read, account.id, id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Accepts (lets the notifications in and the sender through from now on) or
+/// dismisses (deletes the filtered notifications) requests, in one transaction.
+/// Ids that are not the person's are passed over.
+pub async fn settle_requests(
+    state: &AppState,
+    account: &accounts::Model,
+    ids: &[i64],
+    accept: bool,
+) -> AppResult<()> {
+    use sea_orm::TransactionTrait;
+    let txn = state.db.write.begin().await?;
+    for r in db::notification_requests::find_many(&txn, account.id, ids).await? {
+        if accept {
+            db::notification_requests::unfilter_from(&txn, account.id, r.from_account_id).await?;
+            db::notification_requests::permit(&txn, account.id, r.from_account_id).await?;
+        } else {
+            db::notification_requests::delete_filtered_from(&txn, account.id, r.from_account_id)
+                .await?;
+        }
+        db::notification_requests::delete(&txn, r.id).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -99,19 +384,28 @@ pub async fn list(
     kinds: Option<&[NotificationKind]>,
     page: &Page,
 ) -> AppResult<Vec<notifications::Model>> {
-    list_from(state, account, kinds, None, page).await
+    list_from(state, account, kinds, None, false, page).await
 }
 
 /// A page of `account`'s notifications, optionally only of some kinds and
-/// only those `from_account_id` caused.
+/// only those `from_account_id` caused; filtered ones only when asked for.
 pub async fn list_from(
     state: &AppState,
     account: &accounts::Model,
     kinds: Option<&[NotificationKind]>,
     from_account_id: Option<i64>,
+    include_filtered: bool,
     page: &Page,
 ) -> AppResult<Vec<notifications::Model>> {
-    Ok(db::notifications::page(&state.db.read, account.id, kinds, from_account_id, page).await?)
+    Ok(db::notifications::page(
+        &state.db.read,
+        account.id,
+        kinds,
+        from_account_id,
+        include_filtered,
+        page,
+    )
+    .await?)
 }
 
 /// A group of notifications as `/api/v2/notifications` shows it.

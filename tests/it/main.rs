@@ -21,6 +21,7 @@ mod inbox;
 mod interactions;
 mod lists;
 mod media;
+mod notification_requests;
 mod pins_and_groups;
 mod relationships;
 mod schema;

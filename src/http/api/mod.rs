@@ -23,6 +23,7 @@ pub mod instance;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod params;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(status_extras::routes())
         .merge(timelines::routes())
         .merge(notifications::routes())
+        .merge(notification_requests::routes())
         .merge(lists::routes())
         .merge(account_lists::routes())
         .merge(markers::routes())

@@ -56,6 +56,7 @@ struct ListParams {
     kinds: Vec<NotificationKind>,
     account_id: Option<i64>,
     limit: Option<String>,
+    include_filtered: bool,
 }
 
 fn list_params(raw: Option<String>) -> AppResult<ListParams> {
@@ -104,6 +105,10 @@ fn list_params(raw: Option<String>) -> AppResult<ListParams> {
         kinds,
         account_id,
         limit: get("limit"),
+        include_filtered: matches!(
+            get("include_filtered").as_deref(),
+            Some("true" | "1" | "on")
+        ),
     })
 }
 
@@ -116,12 +121,23 @@ async fn list(
     let me = auth.user("read:notifications")?;
     let p = list_params(raw)?;
     let page = p.page;
-    let ns = svc::list_from(&state, me, Some(&p.kinds), p.account_id, &page).await?;
+    let ns = svc::list_from(
+        &state,
+        me,
+        Some(&p.kinds),
+        p.account_id,
+        p.include_filtered,
+        &page,
+    )
+    .await?;
     let out = entities::notifications(&state, me, &ns).await?;
     let (first, last) = (ns.first().map(|n| n.id), ns.last().map(|n| n.id));
     let mut extra = vec![("limit", page.limit().to_string())];
     if let Some(a) = p.account_id {
         extra.push(("account_id", a.to_string()));
+    }
+    if p.include_filtered {
+        extra.push(("include_filtered", "true".to_string()));
     }
     Ok(with_link(
         json(out),
