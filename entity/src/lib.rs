@@ -2,6 +2,7 @@
 //! Hand-written logic lives in the `kith` crate (`db/` and `service/`), never here.
 
 pub mod account_conversations;
+pub mod account_domain_blocks;
 pub mod account_notes;
 pub mod accounts;
 pub mod blocks;

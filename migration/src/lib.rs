@@ -11,6 +11,7 @@ mod m20261129_000007_web;
 mod m20261129_000008_instance_settings;
 mod m20261129_000009_featured_and_notes;
 mod m20261129_000010_notification_requests;
+mod m20261129_000011_domain_blocks;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_instance_settings::Migration),
             Box::new(m20261129_000009_featured_and_notes::Migration),
             Box::new(m20261129_000010_notification_requests::Migration),
+            Box::new(m20261129_000011_domain_blocks::Migration),
         ]
     }
 }

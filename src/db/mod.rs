@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod conversations;
 pub mod deliveries;
 pub mod discovery;
+pub mod domain_blocks;
 pub mod featured;
 pub mod feeds;
 pub mod filters;

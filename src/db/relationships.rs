@@ -257,7 +257,7 @@ pub async fn delete_mute(
 }
 
 /// Of `candidates`, those who mute `target_id` (with `notifications_only`: those
-/// whose mute also hides notifications), or block it.
+/// whose mute also hides notifications), block it, or block its domain.
 pub async fn who_mutes_or_blocks(
     conn: &impl ConnectionTrait,
     candidates: &[i64],
@@ -290,6 +290,7 @@ pub async fn who_mutes_or_blocks(
         .all(conn)
         .await?;
     out.extend(blockers);
+    out.extend(super::domain_blocks::who_blocks_domain_of(conn, candidates, target_id).await?);
     Ok(out)
 }
 
@@ -303,7 +304,8 @@ pub fn suspended_accounts_query() -> SelectStatement {
 }
 
 /// Sub-queries of account ids whose statuses `viewer` must not see in public
-/// timelines: accounts the viewer blocks or mutes, and accounts that block the viewer.
+/// timelines: accounts the viewer blocks or mutes, accounts that block the
+/// viewer, and accounts of domains the viewer blocks.
 pub fn hidden_accounts_queries(viewer: i64) -> Vec<SelectStatement> {
     vec![
         Query::select()
@@ -321,6 +323,7 @@ pub fn hidden_accounts_queries(viewer: i64) -> Vec<SelectStatement> {
             .from(mutes::Entity)
             .and_where(Expr::col(mutes::Column::AccountId).eq(viewer))
             .take(),
+        super::domain_blocks::blocked_accounts_query(viewer),
     ]
 }
 

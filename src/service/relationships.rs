@@ -60,6 +60,13 @@ pub async fn follow(
     if db::relationships::blocked_either_way(&txn, account.id, target.id).await? {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
+    if let Some(d) = &target.domain
+        && db::domain_blocks::is_blocked(&txn, account.id, d).await?
+    {
+        return Err(AppError::validation(format!(
+            "You are blocking {d}; unblock it to follow people there"
+        )));
+    }
     if let Some(existing) = db::relationships::find_follow(&txn, account.id, target.id).await? {
         db::relationships::update_follow_options(&txn, existing.id, opts.show_reblogs, opts.notify)
             .await?;
@@ -611,6 +618,8 @@ pub struct Relationship {
     pub muting_notifications: bool,
     pub requested: bool,
     pub requested_by: bool,
+    /// The viewer blocks the account's domain.
+    pub domain_blocking: bool,
     /// The viewer's private note on the account ("" when none).
     pub note: String,
 }
@@ -644,10 +653,101 @@ pub async fn relationship(
         requested_by: db::relationships::find_follow_request(c, target_id, account.id)
             .await?
             .is_some(),
+        domain_blocking: match db::accounts::find(c, target_id)
+            .await?
+            .and_then(|t| t.domain)
+        {
+            Some(d) => db::domain_blocks::is_blocked(c, account.id, &d).await?,
+            None => false,
+        },
         note: db::featured::note(c, account.id, target_id)
             .await?
             .unwrap_or_default(),
     })
+}
+
+/// A domain as people type it (`Example.ORG`, `https://example.org/`), as
+/// `accounts.domain` keeps it: lower case, host with an optional port.
+fn normalise_domain(state: &AppState, input: &str) -> AppResult<String> {
+    let t = input.trim().to_lowercase();
+    let t = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or(&t)
+        .trim_end_matches('/')
+        .to_string();
+    let bad = || AppError::validation(format!("{input} is not a domain"));
+    let parsed = url::Url::parse(&format!("http://{t}/")).map_err(|_| bad())?;
+    let host = parsed
+        .host_str()
+        .filter(|h| h.contains('.') || *h == "localhost")
+        .ok_or_else(bad)?;
+    let domain = match parsed.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    };
+    if domain != t || t.is_empty() {
+        return Err(bad());
+    }
+    if domain == state.config.domain {
+        return Err(AppError::validation("You cannot block your own server"));
+    }
+    Ok(domain)
+}
+
+/// Blocks a domain for `account`: its followers there are removed (each told
+/// with a Reject), pending requests, feed rows and notifications from there
+/// are deleted, and from now on nothing from there reaches `account`.
+/// Existing follows of accounts there stay, as on Mastodon.
+pub async fn block_domain(
+    state: &AppState,
+    account: &accounts::Model,
+    domain: &str,
+) -> AppResult<()> {
+    let domain = normalise_domain(state, domain)?;
+    let txn = state.db.write.begin().await?;
+    db::domain_blocks::insert(&txn, state.ids.next(), account.id, &domain).await?;
+    for f in db::domain_blocks::followers_from(&txn, account.id, &domain).await? {
+        remove_follow(&txn, f.account_id, account.id).await?;
+        if let (Some(uri), Some(follower)) = (f.uri, db::accounts::find(&txn, f.account_id).await?)
+        {
+            let reject = answer_follow(
+                "Reject",
+                &account.uri,
+                &uri,
+                &follower.uri,
+                state.ids.next(),
+            );
+            emit_to(&txn, state, account, reject, &follower).await?;
+        }
+    }
+    db::domain_blocks::clear_traces(&txn, account.id, &domain).await?;
+    txn.commit().await?;
+    kick(state);
+    Ok(())
+}
+
+pub async fn unblock_domain(
+    state: &AppState,
+    account: &accounts::Model,
+    domain: &str,
+) -> AppResult<()> {
+    let domain = normalise_domain(state, domain)?;
+    db::domain_blocks::delete(&state.db.write, account.id, &domain).await?;
+    Ok(())
+}
+
+/// A page of the domains `account` blocks: `(block id, domain)`, newest first.
+pub async fn blocked_domains(
+    state: &AppState,
+    account: &accounts::Model,
+    page: &db::Page,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(db::domain_blocks::page(&state.db.read, account.id, page)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.domain))
+        .collect())
 }
 
 /// The longest private note on an account, in characters (Mastodon's limit).

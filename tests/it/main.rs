@@ -14,6 +14,7 @@ mod cli;
 mod client;
 mod common;
 mod discovery;
+mod domain_blocks;
 mod federation_documents;
 mod filters;
 mod fixtures;

@@ -148,7 +148,7 @@ pub fn relationship(target_id: i64, r: &Relationship) -> Value {
         "muting_expires_at": null,
         "requested": r.requested,
         "requested_by": r.requested_by,
-        "domain_blocking": false,
+        "domain_blocking": r.domain_blocking,
         "endorsed": false,
         "note": r.note,
     })

@@ -16,6 +16,7 @@ pub mod account_lists;
 pub mod accounts;
 pub mod body;
 pub mod discovery;
+pub mod domain_blocks;
 pub mod entities;
 pub mod featured_tags;
 pub mod filters;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(filters::routes())
         .merge(discovery::routes())
+        .merge(domain_blocks::routes())
         .merge(featured_tags::routes())
         .merge(search::routes())
         .merge(streaming::routes())
