@@ -74,7 +74,8 @@ pub async fn serve(
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(apub::delivery::run(state.clone(), stop_rx.clone()));
-    let expiry = tokio::spawn(service::media::run_expiry(state.clone(), stop_rx));
+    let expiry = tokio::spawn(service::media::run_expiry(state.clone(), stop_rx.clone()));
+    let scheduler = tokio::spawn(service::scheduled::run(state.clone(), stop_rx));
     let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
         std::net::SocketAddr,
     >(app);
@@ -91,6 +92,7 @@ pub async fn serve(
         tracing::warn!("the delivery worker did not stop in time");
     }
     let _ = expiry.await;
+    let _ = scheduler.await;
     served?;
     state.db.close().await;
     tracing::info!("Kith stopped");

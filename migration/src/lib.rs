@@ -12,6 +12,7 @@ mod m20261129_000008_instance_settings;
 mod m20261129_000009_featured_and_notes;
 mod m20261129_000010_notification_requests;
 mod m20261129_000011_domain_blocks;
+mod m20261129_000012_scheduled_statuses;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_featured_and_notes::Migration),
             Box::new(m20261129_000010_notification_requests::Migration),
             Box::new(m20261129_000011_domain_blocks::Migration),
+            Box::new(m20261129_000012_scheduled_statuses::Migration),
         ]
     }
 }

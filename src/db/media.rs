@@ -120,6 +120,7 @@ pub async fn unattached_before(
 ) -> Result<Vec<media::Model>, DbErr> {
     media::Entity::find()
         .filter(media::Column::StatusId.is_null())
+        .filter(media::Column::ScheduledStatusId.is_null())
         .filter(media::Column::CreatedAt.lt(before))
         .order_by_asc(media::Column::CreatedAt)
         .limit(limit)
@@ -130,4 +131,38 @@ pub async fn unattached_before(
 pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     media::Entity::delete_by_id(id).exec(conn).await?;
     Ok(())
+}
+
+/// Marks uploads as waiting for a scheduled status (`None`: no longer).
+pub async fn set_scheduled(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    scheduled_status_id: Option<i64>,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    media::Entity::update_many()
+        .col_expr(
+            media::Column::ScheduledStatusId,
+            sea_orm::sea_query::Expr::val(scheduled_status_id),
+        )
+        .filter(media::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Uploads by id (missing ones left out), in no particular order.
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<media::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    media::Entity::find()
+        .filter(media::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
 }

@@ -37,6 +37,7 @@ pub mod oauth;
 pub mod pins;
 pub mod push;
 pub mod relationships;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod tags;

@@ -147,6 +147,7 @@ pub async fn upload(
             error: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            scheduled_status_id: Set(None),
         },
     )
     .await?;
@@ -459,6 +460,7 @@ pub(crate) async fn insert_remote(
                 error: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                scheduled_status_id: Set(None),
             }
         })
         .collect();

@@ -46,13 +46,13 @@ impl NewStatus {
     }
 }
 
-/// Posts a status for a local author: checks it, renders it, links mentions and
-/// hashtags, threads a reply, fills home feeds and notifies, in one transaction.
-pub async fn create(
+/// The checks a new status passes before anything is written: a local,
+/// active author; some text or media; the length limit; a language code.
+pub(crate) async fn check_new(
     state: &AppState,
     author: &accounts::Model,
-    input: NewStatus,
-) -> AppResult<statuses::Model> {
+    input: &NewStatus,
+) -> AppResult<()> {
     if !author.is_local() {
         return Err(AppError::Forbidden(
             "Only local accounts post through this server".into(),
@@ -84,6 +84,18 @@ pub async fn create(
             "Validation failed: Language is not a valid language code",
         ));
     }
+    Ok(())
+}
+
+/// Posts a status for a local author: checks it, renders it, links mentions and
+/// hashtags, threads a reply, fills home feeds and notifies, in one transaction.
+pub async fn create(
+    state: &AppState,
+    author: &accounts::Model,
+    input: NewStatus,
+) -> AppResult<statuses::Model> {
+    check_new(state, author, &input).await?;
+    let body = input.text.trim_end();
 
     let parent =
         match input.in_reply_to_id {

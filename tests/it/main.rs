@@ -25,6 +25,7 @@ mod media;
 mod notification_requests;
 mod pins_and_groups;
 mod relationships;
+mod scheduled;
 mod schema;
 mod server;
 mod statuses;

@@ -28,6 +28,7 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod params;
+pub mod scheduled;
 pub mod search;
 pub mod status_extras;
 pub mod statuses;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(domain_blocks::routes())
         .merge(featured_tags::routes())
         .merge(search::routes())
+        .merge(scheduled::routes())
         .merge(streaming::routes())
 }
 

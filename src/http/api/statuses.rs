@@ -38,6 +38,7 @@ struct StatusForm {
     visibility: Option<String>,
     language: Option<String>,
     media_ids: Option<Vec<serde_json::Value>>,
+    scheduled_at: Option<String>,
 }
 
 /// `media_ids` as strings (Mastodon's) or numbers.
@@ -113,6 +114,11 @@ async fn create(
         language: f.language.filter(|l| !l.is_empty()),
         media_ids: media_ids(&f.media_ids)?,
     };
+    if let Some(at) = f.scheduled_at.as_deref().filter(|s| !s.is_empty()) {
+        let at = super::scheduled::parse_time(at)?;
+        let s = service::scheduled::schedule(&state, me, input, at).await?;
+        return Ok(json(super::scheduled::scheduled_json(&state, &s)));
+    }
     let status = service::statuses::create(&state, me, input).await?;
     if let (Some(k), Ok(mut m)) = (key, state.idempotency.lock()) {
         if m.len() > 10_000 {
