@@ -158,20 +158,17 @@ pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// `(requests, filtered notifications in them)`.
+/// `(requests, filtered notifications in them)`. (Summed here: PostgreSQL's
+/// SUM of a bigint is a numeric.)
 pub async fn summary(conn: &impl ConnectionTrait, account_id: i64) -> Result<(i64, i64), DbErr> {
-    let row: Option<(i64, Option<i64>)> = notification_requests::Entity::find()
+    let counts: Vec<i64> = notification_requests::Entity::find()
         .select_only()
-        .column_as(notification_requests::Column::Id.count(), "n")
-        .column_as(
-            notification_requests::Column::NotificationsCount.sum(),
-            "total",
-        )
+        .column(notification_requests::Column::NotificationsCount)
         .filter(notification_requests::Column::AccountId.eq(account_id))
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
-    Ok(row.map_or((0, 0), |(n, total)| (n, total.unwrap_or(0))))
+    Ok((counts.len() as i64, counts.iter().sum()))
 }
 
 /// Lets a sender's filtered notifications into the person's list.
