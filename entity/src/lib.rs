@@ -7,6 +7,7 @@ pub mod account_notes;
 pub mod accounts;
 pub mod blocks;
 pub mod bookmarks;
+pub mod conversation_mutes;
 pub mod conversations;
 pub mod deliveries;
 pub mod favourites;

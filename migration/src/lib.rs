@@ -13,6 +13,7 @@ mod m20261129_000009_featured_and_notes;
 mod m20261129_000010_notification_requests;
 mod m20261129_000011_domain_blocks;
 mod m20261129_000012_scheduled_statuses;
+mod m20261129_000013_conversation_mutes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_notification_requests::Migration),
             Box::new(m20261129_000011_domain_blocks::Migration),
             Box::new(m20261129_000012_scheduled_statuses::Migration),
+            Box::new(m20261129_000013_conversation_mutes::Migration),
         ]
     }
 }

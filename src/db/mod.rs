@@ -19,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use crate::config::Config;
 
 pub mod accounts;
+pub mod conversation_mutes;
 pub mod conversations;
 pub mod deliveries;
 pub mod discovery;

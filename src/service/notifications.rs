@@ -9,7 +9,9 @@ use crate::ids::IdGenerator;
 use crate::state::AppState;
 
 /// Notifies a local `recipient` that `from_id` did something, unless it is their
-/// own action, or they block the actor or mute them with notifications hidden.
+/// own action, they block the actor (or its domain) or mute them with
+/// notifications hidden, they muted the status's thread, or their policy
+/// drops it.
 pub(crate) async fn notify(
     conn: &impl ConnectionTrait,
     ids: &IdGenerator,
@@ -25,6 +27,11 @@ pub(crate) async fn notify(
     if !db::relationships::who_mutes_or_blocks(conn, &[recipient.id], from_id, true)
         .await?
         .is_empty()
+    {
+        return Ok(());
+    }
+    if let Some(sid) = status_id
+        && db::conversation_mutes::mutes_thread_of(conn, recipient.id, sid).await?
     {
         return Ok(());
     }

@@ -572,6 +572,26 @@ pub async fn get(
     Ok(status)
 }
 
+/// Mutes (or unmutes) the thread of a status the account may see: nothing in
+/// it notifies them while muted.
+pub async fn set_thread_muted(
+    state: &AppState,
+    account: &accounts::Model,
+    id: i64,
+    muted: bool,
+) -> AppResult<statuses::Model> {
+    let status = get(state, Some(account), id).await?;
+    let conversation = status.conversation_id.ok_or_else(|| {
+        AppError::validation("This status is not part of a conversation that can be muted")
+    })?;
+    if muted {
+        db::conversation_mutes::mute(&state.db.write, account.id, conversation).await?;
+    } else {
+        db::conversation_mutes::unmute(&state.db.write, account.id, conversation).await?;
+    }
+    Ok(status)
+}
+
 /// The statuses with these ids that `viewer` may see, in the order of `ids`.
 pub async fn get_many(
     state: &AppState,

@@ -385,3 +385,97 @@ async fn featured_hashtags_and_private_notes() {
         403
     );
 }
+
+#[tokio::test]
+async fn a_muted_thread_notifies_no_more_until_unmuted() {
+    let env = env().await;
+    let alice = env.user("alice").await;
+    let bob = env.user("bob").await;
+    let root = env
+        .post(&alice, "what do you all think?", Visibility::Public)
+        .await;
+    let srv = env.serve().await;
+    let a = Client::new(&srv, token(&env, "alice", "read write").await);
+    env.reply(&bob, &root, "@alice I think yes", Visibility::Public)
+        .await;
+    assert_eq!(
+        a.ok("/api/v1/notifications")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let (s, st) = a
+        .post(&format!("/api/v1/statuses/{}/mute", root.id), json!({}))
+        .await;
+    assert_eq!(s, 200, "{st}");
+    assert_eq!(st["muted"], true);
+    assert_conforms("Status", &st);
+    assert_eq!(
+        a.ok(&format!("/api/v1/statuses/{}", root.id)).await["muted"],
+        true
+    );
+    let reply = env
+        .reply(&bob, &root, "@alice and another thing", Visibility::Public)
+        .await;
+    kith::service::interactions::favourite(&env.state, &bob, root.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        a.ok("/api/v1/notifications")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "neither the reply nor the favourite notifies"
+    );
+    // The reply is in the muted thread too; other threads still notify.
+    assert_eq!(
+        a.ok(&format!("/api/v1/statuses/{}", reply.id)).await["muted"],
+        true
+    );
+    let other = env.post(&alice, "another topic", Visibility::Public).await;
+    env.reply(&bob, &other, "@alice sure", Visibility::Public)
+        .await;
+    assert_eq!(
+        a.ok("/api/v1/notifications")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let (s, st) = a
+        .post(&format!("/api/v1/statuses/{}/unmute", reply.id), json!({}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(st["muted"], false);
+    env.reply(&bob, &root, "@alice last word", Visibility::Public)
+        .await;
+    assert_eq!(
+        a.ok("/api/v1/notifications")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // Bob's view of the status is his own.
+    let b = Client::new(&srv, token(&env, "bob", "read write").await);
+    assert_eq!(
+        b.ok(&format!("/api/v1/statuses/{}", root.id)).await["muted"],
+        false
+    );
+    let ro = Client::new(&srv, token(&env, "alice", "read").await);
+    assert_eq!(
+        ro.post(&format!("/api/v1/statuses/{}/mute", root.id), json!({}))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(a.post("/api/v1/statuses/404/mute", json!({})).await.0, 404);
+}

@@ -166,6 +166,8 @@ struct StatusContext {
     bookmarked: HashSet<i64>,
     reblogged: HashSet<i64>,
     media: HashMap<i64, Vec<entity::media_attachments::Model>>,
+    /// Threads (conversation ids) the viewer muted.
+    muted_threads: HashSet<i64>,
     viewer: Option<i64>,
 }
 
@@ -228,8 +230,21 @@ async fn load_context(
         None => Default::default(),
     };
     let media = db::media::for_statuses(c, &ids).await?;
+    let muted_threads = match viewer {
+        Some(v) => {
+            let mut threads: Vec<i64> = shown.iter().filter_map(|s| s.conversation_id).collect();
+            threads.sort_unstable();
+            threads.dedup();
+            db::conversation_mutes::muted_among(c, v.id, &threads)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        None => HashSet::new(),
+    };
     Ok(StatusContext {
         media,
+        muted_threads,
         accounts,
         pinned,
         filters,
@@ -302,7 +317,13 @@ fn status_value(
     if let (Some(obj), Some(_)) = (v.as_object_mut(), ctx.viewer) {
         obj.insert("favourited".into(), json!(ctx.favourited.contains(&s.id)));
         obj.insert("reblogged".into(), json!(ctx.reblogged.contains(&s.id)));
-        obj.insert("muted".into(), json!(false));
+        obj.insert(
+            "muted".into(),
+            json!(
+                s.conversation_id
+                    .is_some_and(|c| ctx.muted_threads.contains(&c))
+            ),
+        );
         obj.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&s.id)));
         obj.insert("pinned".into(), json!(own && ctx.pinned.contains(&s.id)));
     }

@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statuses/{id}/unreblog", post(unreblog))
         .route("/api/v1/statuses/{id}/bookmark", post(bookmark))
         .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
+        .route("/api/v1/statuses/{id}/mute", post(mute))
+        .route("/api/v1/statuses/{id}/unmute", post(unmute))
 }
 
 const IDEMPOTENCY_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -283,4 +285,27 @@ async fn unbookmark(
     let me = auth.user("write:bookmarks")?;
     let s = service::interactions::unbookmark(&state, me, parse_id(&id)?).await?;
     Ok(json(entities::status(&state, Some(me), s).await?))
+}
+
+async fn set_muted(state: &AppState, auth: &Auth, id: &str, muted: bool) -> AppResult<Response> {
+    let me = auth.user("write:mutes")?;
+    let status = service::statuses::set_thread_muted(state, me, parse_id(id)?, muted).await?;
+    Ok(json(entities::status(state, Some(me), status).await?))
+}
+
+/// Mutes the status's thread: nothing in it notifies the caller any more.
+async fn mute(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    set_muted(&state, &auth, &id, true).await
+}
+
+async fn unmute(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    set_muted(&state, &auth, &id, false).await
 }
