@@ -297,6 +297,53 @@ def _():
     a.tag_unfollow("kithpy")
 
 
+@check("featured hashtags, a private note and the profile directory")
+def _():
+    a, b = state["alice"], state["bob"]
+    a.status_post("rowing today #kithrow")
+    ft = a.featured_tag_create("kithrow")
+    assert ft["name"] == "kithrow" and ft["statuses_count"] in ("1", 1), ft
+    me = a.me()
+    assert "kithrow" in [t["name"] for t in b.account_featured_tags(me["id"])]
+    a.featured_tag_delete(ft["id"])
+    assert a.featured_tags() == []
+    rel = a.account_note_set(b.me()["id"], "met at the lake")
+    assert rel["note"] == "met at the lake"
+    assert "alice" in [x["acct"] for x in a.directory(local=True, order="new")]
+
+
+@check("schedule a status, move it, cancel it")
+def _():
+    import datetime
+    a = state["alice"]
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=2)
+    sch = a.status_post("later, from Mastodon.py", scheduled_at=when)
+    assert sch["params"]["text"] == "later, from Mastodon.py", sch
+    assert sch["id"] in [s["id"] for s in a.scheduled_statuses()]
+    moved = a.scheduled_status_update(sch["id"], when + datetime.timedelta(hours=1))
+    assert moved["scheduled_at"] > sch["scheduled_at"]
+    a.scheduled_status_delete(sch["id"])
+    assert a.scheduled_statuses() == []
+
+
+@check("notification policy, thread mute, domain block, statuses by id")
+def _():
+    a = state["alice"]
+    pol = a.update_notifications_policy(for_not_following="filter")
+    assert pol["for_not_following"] == "filter"
+    assert a.notifications_policy()["summary"]["pending_requests_count"] == 0
+    assert a.notification_requests() == []
+    a.update_notifications_policy(for_not_following="accept")
+    st = a.status_post("a thread to mute")
+    assert a.status_mute(st["id"])["muted"] is True
+    assert a.status_unmute(st["id"])["muted"] is False
+    a.domain_block("spam.example")
+    assert "spam.example" in a.domain_blocks()
+    a.domain_unblock("spam.example")
+    assert a.domain_blocks() == []
+    assert [s["id"] for s in a.statuses([st["id"]])] == [st["id"]]
+
+
 failed = [r for r in results if r[1]]
 for name, err in results:
     print(("ok      " if not err else "FAILED  ") + name + ("" if not err else "\n" + err))
