@@ -36,6 +36,7 @@ pub mod oauth_codes;
 pub mod oauth_tokens;
 pub mod push_subscriptions;
 pub mod received_activities;
+pub mod reports;
 pub mod scheduled_statuses;
 pub mod status_edits;
 pub mod status_pins;

@@ -14,6 +14,7 @@ mod m20261129_000010_notification_requests;
 mod m20261129_000011_domain_blocks;
 mod m20261129_000012_scheduled_statuses;
 mod m20261129_000013_conversation_mutes;
+mod m20261129_000014_reports;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_domain_blocks::Migration),
             Box::new(m20261129_000012_scheduled_statuses::Migration),
             Box::new(m20261129_000013_conversation_mutes::Migration),
+            Box::new(m20261129_000014_reports::Migration),
         ]
     }
 }

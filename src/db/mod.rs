@@ -38,6 +38,7 @@ pub mod oauth;
 pub mod pins;
 pub mod push;
 pub mod relationships;
+pub mod reports;
 pub mod scheduled;
 pub mod search;
 pub mod statuses;

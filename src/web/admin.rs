@@ -1,5 +1,5 @@
-//! Admin pages (admins only): users (approve, suspend, roles), invitations, and
-//! the instance's settings and rules.
+//! Admin pages (admins only): open reports, users (approve, suspend, roles),
+//! invitations, and the instance's settings and rules.
 use axum::extract::{Path, State};
 use axum::response::Response;
 use entity::Role;
@@ -71,10 +71,27 @@ pub async fn page(State(state): State<AppState>, web: Web) -> Result<Response, W
         .iter()
         .map(|r| serde_json::json!({ "id": r.id.to_string(), "text": r.text, "hint": r.hint }))
         .collect();
+    let reports: Vec<serde_json::Value> = service::reports::open(&state)
+        .await?
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.report.id.to_string(),
+                "reporter": r.reporter.as_ref().map(|a| view::account(&state, a)),
+                "target": view::account(&state, &r.target),
+                "category": r.report.category,
+                "comment": r.report.comment,
+                "statuses": r.status_ids.iter().map(|id| format!("/@{}/{id}", r.target.acct())).collect::<Vec<_>>(),
+                "forwarded": r.report.forwarded,
+                "created_at": crate::http::api::entities::time(r.report.created_at),
+            })
+        })
+        .collect();
     web.page(
         &state,
         "admin.html",
         context! {
+            reports => v(reports),
             users => v(users),
             invites => v(invites),
             modes => v(modes),
@@ -236,4 +253,16 @@ pub async fn delete_rule(
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     service::instance::delete_rule(&state, id).await?;
     Ok(web.redirect("/admin#rules-h", None))
+}
+
+pub async fn resolve_report(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(_): Form<Empty>,
+) -> Result<Response, WebError> {
+    let me = admin(&web)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    service::reports::resolve(&state, &me.account, id).await?;
+    Ok(web.redirect("/admin#reports-h", None))
 }

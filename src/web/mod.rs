@@ -70,6 +70,10 @@ pub fn routes() -> Router<AppState> {
         .route("/web/admin/invites", post(admin::create_invite))
         .route("/web/admin/invites/{id}/delete", post(admin::delete_invite))
         .route("/web/admin/settings", post(admin::save_settings))
+        .route(
+            "/web/admin/reports/{id}/resolve",
+            post(admin::resolve_report),
+        )
         .route("/web/admin/rules", post(admin::add_rule))
         .route("/web/admin/rules/{id}", post(admin::update_rule))
         .route("/web/admin/rules/{id}/delete", post(admin::delete_rule))

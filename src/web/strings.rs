@@ -184,6 +184,13 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("characters", "characters"),
     ("instance_name", "Server name"),
+    ("reports", "Reports"),
+    ("no_reports", "No open reports."),
+    ("reported_by", "Reported by"),
+    ("report_about", "About"),
+    ("reported_posts", "Posts"),
+    ("forwarded", "Sent on to their server"),
+    ("resolve", "Mark resolved"),
     ("instance_description", "Description"),
     (
         "instance_description_hint",

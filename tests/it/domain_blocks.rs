@@ -208,3 +208,38 @@ async fn a_blocked_domain_reaches_no_one_who_blocks_it() {
     let home = a.ok("/api/v1/timelines/home").await;
     assert_eq!(home[0]["account"]["acct"], "friend@spam.example");
 }
+
+/// A report about someone on another server, forwarded, goes there as a Flag
+/// from the instance actor (the reporter stays anonymous).
+#[tokio::test]
+async fn a_forwarded_report_is_a_flag_from_the_instance_actor() {
+    let env = env().await;
+    let alice = env.user("alice").await;
+    let spammer = remote(&env, "spam.example", "seller").await;
+    remote_post(&env, &spammer, 1, None).await;
+    let srv = env.serve().await;
+    let a = Client::new(&srv, token(&env, "alice", "write:reports").await);
+    let (s, r) = a
+        .post(
+            "/api/v1/reports",
+            json!({"account_id": spammer.id.to_string(), "comment": "spam", "forward": true, "category": "spam"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["forwarded"], true);
+    assert_eq!(r["category"], "spam");
+    let queued = deliveries::Entity::find()
+        .filter(deliveries::Column::InboxUrl.eq(format!("{}/inbox", spammer.uri)))
+        .all(&env.state.db.read)
+        .await
+        .unwrap();
+    let flag = queued
+        .iter()
+        .find(|d| d.body.contains("\"Flag\""))
+        .expect("a Flag is queued");
+    let body: serde_json::Value = serde_json::from_str(&flag.body).unwrap();
+    let actor = env.state.instance_actor().await.unwrap();
+    assert_eq!(body["actor"], actor.uri.as_str());
+    assert_eq!(body["object"][0], spammer.uri.as_str());
+    assert!(!flag.body.contains(&alice.uri), "the reporter is not named");
+}

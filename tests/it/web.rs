@@ -1027,3 +1027,116 @@ async fn admins_change_the_instance_settings_and_rules() {
     assert_eq!(v2["title"], "Riverside <Club>");
     assert_eq!(v2["rules"].as_array().unwrap().len(), 1);
 }
+
+/// Reports: made through the API (with posts, rules and a category), refused
+/// when they point at the wrong things, listed for admins, resolved there.
+#[tokio::test]
+async fn reports_reach_the_admins_and_are_resolved() {
+    let env = env().await;
+    let srv = env.serve().await;
+    kith::service::accounts::register(&env.state, {
+        let mut u =
+            kith::service::accounts::NewUser::new("boss", "boss@example.org", "password-of-boss");
+        u.role = entity::Role::Admin;
+        u
+    })
+    .await
+    .unwrap();
+    env.user("reporter").await;
+    let troll = env.user("troll").await;
+    let other = env.user("other").await;
+    let bad = env
+        .post(
+            &troll,
+            "buy cheap things <b>now</b>",
+            entity::Visibility::Public,
+        )
+        .await;
+    let unrelated = env.post(&other, "hello", entity::Visibility::Public).await;
+    let rule = kith::service::instance::add_rule(&env.state, "No spam", "")
+        .await
+        .unwrap();
+    let t = crate::common::token(&env, "reporter").await;
+    let http = crate::common::client();
+    let report = |body: serde_json::Value| {
+        let http = http.clone();
+        let url = srv.url("/api/v1/reports");
+        let t = t.clone();
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(t)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let s = r.status();
+            (s, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for bad_body in [
+        serde_json::json!({"account_id": troll.id.to_string(), "status_ids": [unrelated.id.to_string()]}),
+        serde_json::json!({"account_id": troll.id.to_string(), "category": "boring"}),
+        serde_json::json!({"account_id": troll.id.to_string(), "rule_ids": ["12345"]}),
+        serde_json::json!({"account_id": troll.id.to_string(), "comment": "x".repeat(1001)}),
+        serde_json::json!({"comment": "who?"}),
+    ] {
+        let (s, e) = report(bad_body.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad_body}: {e}");
+    }
+    let (s, r) = report(serde_json::json!({
+        "account_id": troll.id.to_string(),
+        "status_ids": [bad.id.to_string()],
+        "rule_ids": [rule.id.to_string()],
+        "comment": "Spamming the <local> timeline",
+        "forward": true,
+    }))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    crate::schema::assert_conforms("Report", &r);
+    assert_eq!(r["category"], "violation", "rules make it a violation");
+    assert_eq!(
+        r["forwarded"], false,
+        "a local account is not forwarded anywhere"
+    );
+    assert_eq!(r["action_taken"], false);
+    assert_eq!(r["target_account"]["acct"], "troll");
+    assert_eq!(r["status_ids"], serde_json::json!([bad.id.to_string()]));
+
+    let mut admin = Browser::new(&srv);
+    assert_eq!(admin.log_in("boss").await.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/admin").await;
+    assert!(
+        page.body.contains("Spamming the &lt;local&gt; timeline"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("@reporter"));
+    let id = r["id"].as_str().unwrap();
+    let done = admin
+        .post(&format!("/web/admin/reports/{id}/resolve"), &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/admin").await;
+    assert!(
+        !page.body.contains("Spamming the"),
+        "resolved reports leave the list"
+    );
+    assert_eq!(
+        admin
+            .post(&format!("/web/admin/reports/{id}/resolve"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Not for everyone.
+    let mut member = Browser::new(&srv);
+    member.log_in("other").await;
+    assert_eq!(
+        member
+            .post(&format!("/web/admin/reports/{id}/resolve"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -5,6 +5,7 @@ pub mod announce;
 pub mod block;
 pub mod create;
 pub mod delete;
+pub mod flag;
 pub mod follow;
 pub mod like;
 pub mod undo;

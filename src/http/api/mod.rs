@@ -28,6 +28,7 @@ pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod params;
+pub mod reports;
 pub mod scheduled;
 pub mod search;
 pub mod status_extras;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(featured_tags::routes())
         .merge(search::routes())
         .merge(scheduled::routes())
+        .merge(reports::routes())
         .merge(streaming::routes())
 }
 
