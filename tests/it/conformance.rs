@@ -44,11 +44,12 @@ async fn oauth_metadata_names_userinfo_and_userinfo_answers() {
     let a = Client::new(&srv, token(&env, "alice", "profile").await);
     let meta = a.ok("/.well-known/oauth-authorization-server").await;
     assert_conforms("DiscoverOauthServerConfigurationResponse", &meta);
-    assert_eq!(meta["userinfo_endpoint"], srv.url("/oauth/userinfo"));
+    let base = env.state.base_url();
+    assert_eq!(meta["userinfo_endpoint"], format!("{base}/oauth/userinfo"));
     let info = a.ok("/oauth/userinfo").await;
     assert_eq!(info["sub"], alice.uri.as_str());
     assert_eq!(info["preferred_username"], "alice");
-    assert_eq!(info["iss"], srv.url("/"));
+    assert_eq!(info["iss"], format!("{base}/"));
     let (s, _) = a.post("/oauth/userinfo", json!({})).await;
     assert_eq!(s, 200);
     let nobody = Client::new(&srv, String::new());
