@@ -8,9 +8,9 @@ input (`not_a_server_error`).
 
 The users exist (created with `kith user create`, password "password-of-NAME");
 the first one is the one whose token schemathesis uses. The script seeds data
-so that reads return real entities, then runs schemathesis in four passes
-(reads on the seeded data, writes, chains of calls along the spec's links, and
-last what could log the token out),
+so that reads return real entities, then runs schemathesis in five passes
+(reads on the seeded data, the same without a token, writes, chains of calls
+along the spec's links, and last what could log the token out),
 with a fixed seed and a bounded number of examples. It prints each deviation,
 then "conformance.LABEL: N passed, M failed" (N + M operations checked, M of
 them with a deviation) and exits non-zero if M > 0.
@@ -289,7 +289,9 @@ def toml_value(v):
 
 
 def config(path, token, ops, params):
-    lines = [f"seed = {SEED}", "", "[headers]", f"Authorization = {toml_value('Bearer ' + token)}", ""]
+    lines = [f"seed = {SEED}", ""]
+    if token:
+        lines += ["[headers]", f"Authorization = {toml_value('Bearer ' + token)}", ""]
     for _, op_path, op_id in ops:
         p = params.get(op_id)
         stream = op_path.startswith("/api/v1/streaming/") and op_path != "/api/v1/streaming/health"
@@ -388,10 +390,14 @@ def main():
     failures = probe(base, token, reads, params)
     # Reads first, on the seeded data as it was made; then writes; then chains of
     # calls that feed one answer's ids to the next (the spec's links); then LAST.
-    passes = [("reads", reads, "examples,coverage,fuzzing"), ("writes", writes, "examples,coverage,fuzzing"),
-              ("stateful", reads + writes, "stateful"), ("last", last, "examples,coverage,fuzzing")]
-    for name, ops, phases in passes:
-        for op, problems in run_pass(base, workdir, spec, name, token, ops, params, phases).items():
+    # The reads again without a token: what anonymous visitors get (public
+    # entities, 401s).
+    passes = [("reads", token, reads, "examples,coverage,fuzzing"),
+              ("anonymous-reads", None, reads, "examples,coverage,fuzzing"),
+              ("writes", token, writes, "examples,coverage,fuzzing"),
+              ("stateful", token, reads + writes, "stateful"), ("last", token, last, "examples,coverage,fuzzing")]
+    for name, pass_token, ops, phases in passes:
+        for op, problems in run_pass(base, workdir, spec, name, pass_token, ops, params, phases).items():
             failures.setdefault(op, []).extend(problems)
     bad = {k: v for k, v in failures.items() if v}
     labels = {f"{m} {p}" for m, p, _ in checked}
