@@ -163,8 +163,11 @@ pub async fn summary(conn: &impl ConnectionTrait, account_id: i64) -> Result<(i6
     let row: Option<(i64, Option<i64>)> = notification_requests::Entity::find()
         .select_only()
         .column_as(notification_requests::Column::Id.count(), "n")
+        // SUM of a bigint is a numeric on PostgreSQL: cast it back.
         .column_as(
-            notification_requests::Column::NotificationsCount.sum(),
+            notification_requests::Column::NotificationsCount
+                .sum()
+                .cast_as("bigint"),
             "total",
         )
         .filter(notification_requests::Column::AccountId.eq(account_id))
