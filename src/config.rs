@@ -97,6 +97,9 @@ pub struct Config {
     pub instance_description: String,
     /// Where people can reach the admins; shown to apps.
     pub contact_email: String,
+    /// Where the source code of the Kith this instance runs is (AGPL section 13);
+    /// shown to apps as the instance's `source_url`.
+    pub source_url: String,
     pub registrations: RegistrationMode,
     pub max_status_chars: usize,
     /// Largest request body accepted, in bytes.
@@ -133,6 +136,7 @@ impl Default for Config {
             instance_name: "Kith".into(),
             instance_description: String::new(),
             contact_email: String::new(),
+            source_url: String::new(),
             registrations: RegistrationMode::Open,
             max_status_chars: 500,
             max_body_bytes: 16 * 1024 * 1024 + 64 * 1024,
@@ -176,6 +180,7 @@ pub const KEYS: &[&str] = &[
     "instance_name",
     "instance_description",
     "contact_email",
+    "source_url",
     "registrations",
     "max_status_chars",
     "max_body_bytes",
@@ -326,6 +331,15 @@ impl Config {
                         return Err(bad("an email address, or empty"));
                     }
                     c.contact_email = v.to_string();
+                }
+                "source_url" => {
+                    let ok = v.is_empty()
+                        || url::Url::parse(v)
+                            .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.has_host());
+                    if !ok {
+                        return Err(bad("an http(s) URL, or empty"));
+                    }
+                    c.source_url = v.to_string();
                 }
                 "registrations" => {
                     c.registrations = RegistrationMode::parse(v)
@@ -619,13 +633,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("contact_email"), "{e}");
+        let e = Config::from_pairs(&[("source_url", "not a url")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("source_url"), "{e}");
         let c = Config::from_pairs(&[
             ("contact_email", "admin@club.example"),
+            ("source_url", "https://code.club.example/kith"),
             ("instance_description", "A club."),
             ("registrations", "approval"),
         ])
         .unwrap();
         assert_eq!(c.contact_email, "admin@club.example");
+        assert_eq!(c.source_url, "https://code.club.example/kith");
         assert_eq!(c.instance_description, "A club.");
         assert_eq!(c.registrations, RegistrationMode::Approval);
     }

@@ -78,7 +78,13 @@ impl IntoResponse for AppError {
         } else {
             self.to_string()
         };
-        (status, Json(serde_json::json!({ "error": message }))).into_response()
+        // A 422 carries `details` (per-field errors), as Mastodon's ValidationError does.
+        let body = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            serde_json::json!({ "error": message, "details": {} })
+        } else {
+            serde_json::json!({ "error": message })
+        };
+        (status, Json(body)).into_response()
     }
 }
 

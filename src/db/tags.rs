@@ -82,16 +82,13 @@ pub async fn search(
     conn: &impl ConnectionTrait,
     prefix: &str,
     limit: u64,
-) -> Result<Vec<String>, DbErr> {
+) -> Result<Vec<tags::Model>, DbErr> {
     use sea_orm::{QueryOrder, QuerySelect};
     let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '\\'], ""));
     tags::Entity::find()
-        .select_only()
-        .column(tags::Column::Name)
         .filter(tags::Column::Name.like(pattern))
         .order_by_asc(tags::Column::Name)
         .limit(limit)
-        .into_tuple()
         .all(conn)
         .await
 }

@@ -66,7 +66,8 @@ async fn history(
     Ok(days)
 }
 
-async fn views(
+/// Tags with their history (and, for a viewer, whether they follow them).
+pub async fn views(
     state: &AppState,
     viewer: Option<&accounts::Model>,
     found: Vec<tags::Model>,

@@ -10,7 +10,7 @@ use crate::state::AppState;
 pub struct Results {
     pub accounts: Vec<accounts::Model>,
     pub statuses: Vec<statuses::Model>,
-    pub hashtags: Vec<String>,
+    pub hashtags: Vec<super::discovery::TagView>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +88,8 @@ pub async fn search(
         }
     }
     if kinds.contains(&Kind::Hashtags) && !is_url {
-        out.hashtags = db::tags::search(&state.db.read, q.trim_start_matches('#'), limit).await?;
+        let found = db::tags::search(&state.db.read, q.trim_start_matches('#'), limit).await?;
+        out.hashtags = super::discovery::views(state, viewer, found).await?;
     }
     Ok(out)
 }

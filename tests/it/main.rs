@@ -13,6 +13,7 @@ mod api_extras;
 mod cli;
 mod client;
 mod common;
+mod conformance;
 mod discovery;
 mod domain_blocks;
 mod federation_documents;

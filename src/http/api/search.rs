@@ -70,11 +70,10 @@ async fn search_v2(
     )
     .await?;
     let views = crate::service::timelines::hydrate(&state, r.statuses).await?;
-    let base = state.base_url();
     Ok(json(serde_json::json!({
         "accounts": r.accounts.iter().map(|a| entities::account(&state, a)).collect::<Vec<_>>(),
         "statuses": entities::statuses(&state, viewer, &views).await?,
-        "hashtags": r.hashtags.iter().map(|n| serde_json::json!({ "name": n, "url": format!("{base}/tags/{n}"), "history": [] })).collect::<Vec<_>>(),
+        "hashtags": r.hashtags.iter().map(|t| super::discovery::tag(&state, t)).collect::<Vec<_>>(),
     })))
 }
 
