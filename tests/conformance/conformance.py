@@ -189,6 +189,12 @@ def seed(base, users):
     a[me]("POST", "/api/v1/domain_blocks", json={"domain": "spam.example"})
     spare_v1_filter = a[me]("POST", "/api/v1/filters", json={"phrase": "spare v1", "context": ["home"]})["id"]
 
+    # Statuses scheduled for tomorrow: one to read and move, a spare to cancel.
+    import datetime
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()
+    scheduled = a[me]("POST", "/api/v1/statuses", json={"status": "later", "scheduled_at": later})["id"]
+    spare_scheduled = a[me]("POST", "/api/v1/statuses", json={"status": "never", "scheduled_at": later})["id"]
+
     # Filtered notifications: from now on mentions by people I do not follow
     # wait in requests (carol's and hank's).
     a[me]("PATCH", "/api/v2/notifications/policy", json={"for_not_following": "filter"})
@@ -228,6 +234,7 @@ def seed(base, users):
         "getMedia": {"id": media},
         "getAccountFeaturedTags": {"id": ids[me]},
         "getStatuses": {"id": [first, theirs, reply]},
+        "getScheduledStatus": {"id": scheduled},
         "getNotificationsRequestsById": {"id": request_of[carol]},
         "getNotification": {"id": notes[0]["id"]},
         "getNotificationsByGroupKeyV2": {"group_key": groups[0]["group_key"]},
@@ -244,6 +251,9 @@ def seed(base, users):
         "postAccountUnmute": target, "postAccountFollow": target, "postAccountUnfollow": target,
         "postAccountRemoveFromFollowers": target, "postAccountNote": target,
         "deleteFeaturedTag": {"id": spare_featured},
+        "updateScheduledStatus": {"id": scheduled}, "deleteScheduledStatus": {"id": spare_scheduled},
+        "postStatusMute": st, "postStatusUnmute": st,
+        "createReport": {"body.account_id": ids[hank]},
         "postTagFeature": {"id": "kith"}, "postTagUnfeature": {"id": "kith"},
         "updateFilter": {"id": keyword}, "deleteFilter": {"id": spare_v1_filter},
         "postNotificationsRequestsByIdAccept": {"id": request_of[carol]},

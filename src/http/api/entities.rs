@@ -280,7 +280,7 @@ fn status_value(
         .get(&s.id)
         .map(|ns| {
             ns.iter()
-                .map(|n| json!({ "name": n, "url": format!("{base}/tags/{n}") }))
+                .map(|n| json!({ "name": n, "url": format!("{base}/tags/{}", url_segment(n)) }))
                 .collect()
         })
         .unwrap_or_default();
@@ -653,4 +653,9 @@ pub async fn notification_groups(
         "statuses": shown.into_values().collect::<Vec<_>>(),
         "notification_groups": out_groups,
     }))
+}
+
+/// A path segment percent-encoded (hashtags may be any letters).
+pub fn url_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
