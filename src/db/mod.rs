@@ -81,9 +81,12 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-16000");
+        // No ping before each use: a connection to a local file cannot hang up, and
+        // the ping is a round trip to the connection's worker thread per statement.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.clone().create_if_missing(true))
             .await
@@ -95,6 +98,7 @@ impl Db {
             * 2;
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.read_only(true))
             .await
@@ -106,8 +110,19 @@ impl Db {
     }
 
     async fn connect_postgres(url: &str, max: u32) -> Result<Db, crate::Error> {
+        // A ping before every statement doubles its round trips; ping only a
+        // connection that sat idle long enough for the server to have dropped it.
         let pool = PgPoolOptions::new()
             .max_connections(max)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(30) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await

@@ -13,6 +13,17 @@ pub async fn find_by_account(
         .await
 }
 
+/// An account with its user row, if it has one (one query).
+pub async fn account_with_user(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Option<(entity::accounts::Model, Option<users::Model>)>, DbErr> {
+    entity::accounts::Entity::find_by_id(account_id)
+        .find_also_related(Entity)
+        .one(conn)
+        .await
+}
+
 /// `email` must already be normalised (trimmed, lower-cased).
 pub async fn find_by_email(
     conn: &impl ConnectionTrait,

@@ -200,33 +200,24 @@ async fn load_context(
     for (s, n) in db::statuses::tags_for(c, &ids).await? {
         tags.entry(s).or_default().push(n);
     }
-    let (pinned, filters) = match viewer {
-        Some(v) => (
-            db::pins::pinned_among(c, v.id, &ids)
-                .await?
-                .into_iter()
-                .collect(),
-            FilterSet::load(state, v).await?,
-        ),
-        None => Default::default(),
+    let filters = match viewer {
+        Some(v) => FilterSet::load(state, v).await?,
+        None => FilterSet::default(),
     };
-    let (favourited, bookmarked, reblogged) = match viewer {
-        Some(v) => (
-            db::interactions::favourited_among(c, v.id, &ids)
-                .await?
-                .into_iter()
-                .collect(),
-            db::interactions::bookmarked_among(c, v.id, &ids)
-                .await?
-                .into_iter()
-                .collect(),
-            db::statuses::reblogged_among(c, v.id, &ids)
-                .await?
-                .into_iter()
-                .collect(),
-        ),
-        None => Default::default(),
-    };
+    // The viewer's favourites, bookmarks, boosts and pins of these statuses, in one query.
+    let (mut favourited, mut bookmarked, mut reblogged, mut pinned) = Default::default();
+    if let Some(v) = viewer {
+        use db::interactions::ViewerFlag;
+        for (id, flag) in db::interactions::viewer_flags_among(c, v.id, &ids).await? {
+            let set: &mut HashSet<i64> = match flag {
+                ViewerFlag::Favourited => &mut favourited,
+                ViewerFlag::Bookmarked => &mut bookmarked,
+                ViewerFlag::Reblogged => &mut reblogged,
+                ViewerFlag::Pinned => &mut pinned,
+            };
+            set.insert(id);
+        }
+    }
     let media = db::media::for_statuses(c, &ids).await?;
     Ok(StatusContext {
         media,
