@@ -97,6 +97,17 @@ pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Deletes many deliveries (made) in as few statements as the variable limit allows.
+pub async fn delete_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        deliveries::Entity::delete_many()
+            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Records a failed attempt and when to try again.
 pub async fn retry_later(
     conn: &impl ConnectionTrait,
