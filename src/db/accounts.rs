@@ -95,6 +95,22 @@ pub async fn bump(
     Ok(())
 }
 
+/// A new status by account `id`: one more status, and `at` its last (one statement).
+pub async fn count_new_status(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    let next = Func::greatest([Expr::col(Column::StatusesCount).add(1i64), Expr::val(0i64)]);
+    Entity::update_many()
+        .col_expr(Column::StatusesCount, next.into())
+        .col_expr(Column::LastStatusAt, Expr::val(at))
+        .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn touch_last_status(
     conn: &impl ConnectionTrait,
     id: i64,

@@ -869,12 +869,11 @@ async fn store_remote(
     super::media::insert_remote(&txn, state, author.id, status.id, &r.attachments).await?;
     let tag_ids = db::tags::find_or_create(&txn, &r.tags, || state.ids.next()).await?;
     db::tags::link(&txn, status.id, &tag_ids).await?;
-    db::search::index(&txn, &status, search_document(&status)).await?;
+    db::search::index_new(&txn, &status, search_document(&status)).await?;
     if let Some(p) = &parent {
         db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
     }
-    db::accounts::bump(&txn, author.id, AccountCounter::Statuses, 1).await?;
-    db::accounts::touch_last_status(&txn, author.id, published).await?;
+    db::accounts::count_new_status(&txn, author.id, published).await?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let mut readers = fan_out(&txn, &status, &mentioned_ids).await?;
     readers.extend(fan_out_to_tag_followers(&txn, &status, &tag_ids, &readers).await?);
