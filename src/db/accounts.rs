@@ -6,7 +6,9 @@ use sea_orm::{
 };
 
 pub async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Option<accounts::Model>, DbErr> {
-    Entity::find_by_id(id).one(conn).await
+    // `all`, not `one`, on unique keys here: no bound LIMIT, which SQLite would
+    // prepare again on every run (see `db::all_with_literal_limit`).
+    Ok(Entity::find_by_id(id).all(conn).await?.into_iter().next())
 }
 
 pub async fn find_many(
@@ -44,7 +46,12 @@ pub async fn find_by_uri(
     conn: &impl ConnectionTrait,
     uri: &str,
 ) -> Result<Option<accounts::Model>, DbErr> {
-    Entity::find().filter(Column::Uri.eq(uri)).one(conn).await
+    Ok(Entity::find()
+        .filter(Column::Uri.eq(uri))
+        .all(conn)
+        .await?
+        .into_iter()
+        .next())
 }
 
 pub async fn insert(

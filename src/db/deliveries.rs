@@ -246,10 +246,11 @@ pub async fn record_received(conn: &impl ConnectionTrait, uri: &str) -> Result<b
 }
 
 pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
-    Ok(received_activities::Entity::find_by_id(uri.to_string())
-        .one(conn)
+    // `all`: the id is the key, and a bound LIMIT is prepared again on every run.
+    Ok(!received_activities::Entity::find_by_id(uri.to_string())
+        .all(conn)
         .await?
-        .is_some())
+        .is_empty())
 }
 
 /// Frees every claimed row (single-process start-up after a crash).

@@ -200,7 +200,17 @@ impl Page {
         E: sea_orm::EntityTrait,
         C: sea_orm::ColumnTrait,
     {
-        use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+        use sea_orm::QuerySelect;
+        self.bounds_and_order(select, col).limit(self.limit())
+    }
+
+    /// [`Page::apply`] without the limit, for [`all_with_literal_limit`].
+    pub fn bounds_and_order<E, C>(&self, select: sea_orm::Select<E>, col: C) -> sea_orm::Select<E>
+    where
+        E: sea_orm::EntityTrait,
+        C: sea_orm::ColumnTrait,
+    {
+        use sea_orm::{QueryFilter, QueryOrder};
         let mut s = select;
         if let Some(id) = self.max_id {
             s = s.filter(col.lt(id));
@@ -213,7 +223,7 @@ impl Page {
         } else {
             s = s.order_by_desc(col);
         }
-        s.limit(self.limit())
+        s
     }
 
     /// Puts rows fetched by [`Page::apply`] newest first.
@@ -223,6 +233,25 @@ impl Page {
         }
         rows
     }
+}
+
+/// Runs `select` with `LIMIT limit` written into the SQL rather than bound.
+/// SQLite (3.51) reads a bound LIMIT while planning, which marks the statement
+/// to be prepared again each time it is bound, so the statement cache never
+/// helps; with a literal, the cached statement is reused. (`limit` is a number,
+/// never text from a request.)
+pub(crate) async fn all_with_literal_limit<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::Select<E>,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::QueryTrait;
+    let mut stmt = select.build(conn.get_database_backend());
+    stmt.sql.push_str(&format!(" LIMIT {limit}"));
+    E::find().from_raw_sql(stmt).all(conn).await
 }
 
 /// Rewrites the `?` placeholders of hand-written SQL as `$1, $2, ...` for

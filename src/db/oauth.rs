@@ -60,9 +60,11 @@ pub async fn token_and_app_by_hash(
         .select_also(apps::Entity)
         .filter(tokens::Column::TokenHash.eq(hash))
         .filter(tokens::Column::RevokedAt.is_null())
-        .one(conn)
+        // `all`, not `one`: a bound LIMIT makes SQLite prepare the statement
+        // again on every run (see `db::all_with_literal_limit`); the hash is unique.
+        .all(conn)
         .await?;
-    Ok(row.and_then(|(t, a)| a.map(|a| (t, a))))
+    Ok(row.into_iter().next().and_then(|(t, a)| a.map(|a| (t, a))))
 }
 
 pub async fn revoke_token(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {

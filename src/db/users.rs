@@ -18,10 +18,13 @@ pub async fn account_with_user(
     conn: &impl ConnectionTrait,
     account_id: i64,
 ) -> Result<Option<(entity::accounts::Model, Option<users::Model>)>, DbErr> {
-    entity::accounts::Entity::find_by_id(account_id)
+    // `all`, not `one` (no bound LIMIT: see `db::all_with_literal_limit`); one row at most.
+    Ok(entity::accounts::Entity::find_by_id(account_id)
         .find_also_related(Entity)
-        .one(conn)
-        .await
+        .all(conn)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// `email` must already be normalised (trimmed, lower-cased).
