@@ -1030,3 +1030,70 @@ async fn photos_and_profile_pictures_travel_between_servers() {
     })
     .await;
 }
+
+/// A Create is stored and its id recorded in one transaction: the same Create
+/// delivered several times at once (a sender retrying while the first request
+/// is still being handled) is accepted every time and stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_delivered_several_times_at_once_is_stored_once() {
+    use kith::apub::signatures::{KeyCache, sign};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let mut nodes = start(&["alpha", "beta"]).await;
+    let beta = nodes.pop().unwrap();
+    let alpha = nodes.pop().unwrap();
+    let alice = alpha.user("alice").await;
+    let inbox = url::Url::parse(&format!("{}/inbox", beta.base_url())).unwrap();
+    let client = reqwest::Client::builder()
+        .resolve("beta.test", beta.addr)
+        .build()
+        .unwrap();
+    let note = format!("{}/statuses/1", alice.uri);
+    let activity_id = format!("{note}/activity");
+    let body = serde_json::to_vec(&serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": activity_id, "type": "Create", "actor": alice.uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": note, "type": "Note", "attributedTo": alice.uri,
+            "published": "2026-11-29T10:00:00Z", "content": "<p>once</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        },
+    }))
+    .unwrap();
+    let headers = sign(
+        &KeyCache::default(),
+        "POST",
+        &inbox,
+        Some(&body),
+        Some("application/activity+json"),
+        &format!("{}#main-key", alice.uri),
+        alice.private_key_pem.as_deref().unwrap(),
+    )
+    .unwrap();
+    let send = || {
+        let mut req = client
+            .post(inbox.clone())
+            .header("content-type", "application/activity+json")
+            .body(body.clone());
+        for (k, v) in &headers {
+            req = req.header(*k, v);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let at_once: Vec<_> = (0..4).map(|_| tokio::spawn(send())).collect();
+    for task in at_once {
+        assert_eq!(task.await.unwrap(), 202);
+    }
+    assert_eq!(send().await, 202, "and once more afterwards");
+    let stored = entity::statuses::Entity::find()
+        .filter(entity::statuses::Column::Uri.eq(note.as_str()))
+        .count(&beta.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    assert!(
+        kith::db::deliveries::was_received(&beta.state.db.read, &activity_id)
+            .await
+            .unwrap()
+    );
+}

@@ -68,6 +68,41 @@ impl HostState {
     }
 }
 
+/// Deliveries made whose rows are not deleted yet. They are deleted together,
+/// one statement for many, rather than one write each on SQLite's single
+/// writer. The rows stay claimed (locked) meanwhile; a crash before the delete
+/// sends them again, which receivers, idempotent on the activity id, ignore.
+#[derive(Default)]
+struct Delivered(Mutex<Vec<i64>>);
+
+/// Delivered rows deleted per statement while a batch is being sent.
+const DELETE_EVERY: usize = 64;
+
+impl Delivered {
+    /// Adds `id`; returns the ids to delete now when enough have gathered.
+    fn push(&self, id: i64) -> Option<Vec<i64>> {
+        let mut ids = self.0.lock().ok()?;
+        ids.push(id);
+        (ids.len() >= DELETE_EVERY).then(|| std::mem::take(&mut *ids))
+    }
+
+    fn take(&self) -> Vec<i64> {
+        self.0
+            .lock()
+            .map(|mut ids| std::mem::take(&mut *ids))
+            .unwrap_or_default()
+    }
+
+    async fn delete(state: &AppState, ids: Vec<i64>) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = db::deliveries::delete_many(&state.db.write, &ids).await {
+            tracing::warn!(error = %e, "cannot record deliveries made");
+        }
+    }
+}
+
 enum Outcome {
     Delivered,
     /// The server answered and refused for good (4xx other than 408/429).
@@ -106,14 +141,27 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
             continue;
         }
         let signers = Signers::load(&state, &batch).await;
+        let delivered = Arc::new(Delivered::default());
+        // Each chain is its own task, so signing (the CPU-heavy part) runs on
+        // every worker thread rather than inside this one task.
         futures_util::stream::iter(chains(batch))
-            .for_each_concurrent(CONCURRENCY, |chain| {
+            .map(|chain| {
                 let state = state.clone();
                 let hosts = hosts.clone();
                 let signers = signers.clone();
-                async move { settle_chain(&state, &hosts, &signers, chain).await }
+                let delivered = delivered.clone();
+                tokio::spawn(async move {
+                    settle_chain(&state, &hosts, &signers, &delivered, chain).await
+                })
+            })
+            .buffer_unordered(CONCURRENCY)
+            .for_each(|done| async move {
+                if let Err(e) = done {
+                    tracing::warn!(error = %e, "a delivery task failed");
+                }
             })
             .await;
+        Delivered::delete(&state, delivered.take()).await;
     }
 }
 
@@ -185,6 +233,7 @@ async fn settle_chain(
     state: &AppState,
     hosts: &HostState,
     signers: &Signers,
+    delivered: &Delivered,
     chain: Vec<deliveries::Model>,
 ) {
     let mut blocked: Option<DateTime<Utc>> = None;
@@ -195,7 +244,7 @@ async fn settle_chain(
                     tracing::warn!(error = %e, "cannot postpone a delivery");
                 }
             }
-            None => blocked = settle(state, hosts, signers, d).await,
+            None => blocked = settle(state, hosts, signers, delivered, d).await,
         }
     }
 }
@@ -205,6 +254,7 @@ async fn settle(
     state: &AppState,
     hosts: &HostState,
     signers: &Signers,
+    delivered: &Delivered,
     d: deliveries::Model,
 ) -> Option<DateTime<Utc>> {
     if let Some(until) = hosts.down_until(&d.host) {
@@ -217,7 +267,10 @@ async fn settle(
         Outcome::Delivered => {
             hosts.answered(&d.host);
             tracing::debug!(inbox = %d.inbox_url, activity = %d.activity_id, "delivered");
-            db::deliveries::delete(&state.db.write, d.id).await
+            if let Some(ids) = delivered.push(d.id) {
+                Delivered::delete(state, ids).await;
+            }
+            Ok(())
         }
         Outcome::Refused(error) => {
             hosts.answered(&d.host);

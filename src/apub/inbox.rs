@@ -139,8 +139,16 @@ pub async fn receive(
     if db::deliveries::was_received(&state.db.read, id).await? {
         return Ok(());
     }
-    dispatch(state, &signer, kind, &activity).await?;
-    db::deliveries::record_received(&state.db.write, id).await?;
+    // A Create, the common case, is stored and recorded in one write transaction.
+    let recorded = if kind == "Create" {
+        receive_create(state, &signer, &activity).await?
+    } else {
+        dispatch(state, &signer, kind, &activity).await?;
+        false
+    };
+    if !recorded {
+        db::deliveries::record_received(&state.db.write, id).await?;
+    }
     Ok(())
 }
 
@@ -162,6 +170,38 @@ async fn status_by_uri(
             .filter(|s| s.deleted_at.is_none())),
         None => Ok(None),
     }
+}
+
+/// A `Create`: `true` when the activity id was recorded in the transaction
+/// that stored its status (see [`service::statuses::receive_remote_create`]).
+async fn receive_create(
+    state: &AppState,
+    actor: &accounts::Model,
+    activity: &Value,
+) -> AppResult<bool> {
+    let activity_id = str_of(activity, "id").unwrap_or_default();
+    let fetched;
+    let note = match activity.get("object") {
+        Some(o @ Value::Object(_)) => o,
+        Some(Value::String(uri)) => {
+            let url =
+                url::Url::parse(uri).map_err(|_| AppError::BadRequest("bad object id".into()))?;
+            fetched = fetch_object(state, &url)
+                .await
+                .map_err(|e| AppError::Validation(e.to_string()))?;
+            &fetched
+        }
+        _ => return Err(AppError::BadRequest("Create of nothing".into())),
+    };
+    if !matches!(
+        str_of(note, "type"),
+        Some("Note" | "Article" | "Page" | "Question")
+    ) {
+        return Ok(false);
+    }
+    let status = read_note(note, actor)?;
+    fetch_missing_parent(state, &status, 0).await;
+    service::statuses::receive_remote_create(state, actor, status, activity_id).await
 }
 
 async fn dispatch(
@@ -238,30 +278,7 @@ async fn dispatch(
                 _ => Ok(()),
             }
         }
-        "Create" => {
-            let note = match object {
-                Some(o @ Value::Object(_)) => o.clone(),
-                Some(Value::String(uri)) => {
-                    let url = url::Url::parse(uri)
-                        .map_err(|_| AppError::BadRequest("bad object id".into()))?;
-                    fetch_object(state, &url)
-                        .await
-                        .map_err(|e| AppError::Validation(e.to_string()))?
-                }
-                _ => return Err(AppError::BadRequest("Create of nothing".into())),
-            };
-            if !matches!(
-                str_of(&note, "type"),
-                Some("Note" | "Article" | "Page" | "Question")
-            ) {
-                return Ok(());
-            }
-            let status = read_note(&note, actor)?;
-            fetch_missing_parent(state, &status, 0).await;
-            service::statuses::receive_remote(state, actor, status)
-                .await
-                .map(|_| ())
-        }
+        "Create" => receive_create(state, actor, activity).await.map(|_| ()),
         "Update" => {
             let obj = object.ok_or_else(|| AppError::BadRequest("Update of nothing".into()))?;
             match str_of(obj, "type") {

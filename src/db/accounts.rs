@@ -6,7 +6,9 @@ use sea_orm::{
 };
 
 pub async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Option<accounts::Model>, DbErr> {
-    Entity::find_by_id(id).one(conn).await
+    // `all`, not `one`, on unique keys here: no bound LIMIT, which SQLite would
+    // prepare again on every run (see `db::all_with_literal_limit`).
+    Ok(Entity::find_by_id(id).all(conn).await?.into_iter().next())
 }
 
 pub async fn find_many(
@@ -44,7 +46,12 @@ pub async fn find_by_uri(
     conn: &impl ConnectionTrait,
     uri: &str,
 ) -> Result<Option<accounts::Model>, DbErr> {
-    Entity::find().filter(Column::Uri.eq(uri)).one(conn).await
+    Ok(Entity::find()
+        .filter(Column::Uri.eq(uri))
+        .all(conn)
+        .await?
+        .into_iter()
+        .next())
 }
 
 pub async fn insert(
@@ -89,6 +96,22 @@ pub async fn bump(
     let next = Func::greatest([Expr::col(col).add(delta), Expr::val(0i64)]);
     Entity::update_many()
         .col_expr(col, next.into())
+        .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A new status by account `id`: one more status, and `at` its last (one statement).
+pub async fn count_new_status(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    let next = Func::greatest([Expr::col(Column::StatusesCount).add(1i64), Expr::val(0i64)]);
+    Entity::update_many()
+        .col_expr(Column::StatusesCount, next.into())
+        .col_expr(Column::LastStatusAt, Expr::val(at))
         .filter(Column::Id.eq(id))
         .exec(conn)
         .await?;

@@ -97,6 +97,17 @@ pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Deletes many deliveries (made) in as few statements as the variable limit allows.
+pub async fn delete_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        deliveries::Entity::delete_many()
+            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Records a failed attempt and when to try again.
 pub async fn retry_later(
     conn: &impl ConnectionTrait,
@@ -235,10 +246,11 @@ pub async fn record_received(conn: &impl ConnectionTrait, uri: &str) -> Result<b
 }
 
 pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
-    Ok(received_activities::Entity::find_by_id(uri.to_string())
-        .one(conn)
+    // `all`: the id is the key, and a bound LIMIT is prepared again on every run.
+    Ok(!received_activities::Entity::find_by_id(uri.to_string())
+        .all(conn)
         .await?
-        .is_some())
+        .is_empty())
 }
 
 /// Frees every claimed row (single-process start-up after a crash).

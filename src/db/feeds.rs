@@ -133,6 +133,7 @@ pub async fn page(
                 .not_in_subquery(super::lists::exclusive_members_query(reader_id)),
         )
         .filter(statuses::Column::DeletedAt.is_null());
-    let rows = page.apply(q, home_feed::Column::StatusId).all(conn).await?;
+    let q = page.bounds_and_order(q, home_feed::Column::StatusId);
+    let rows = super::all_with_literal_limit(conn, q, page.limit()).await?;
     Ok(page.finish(rows))
 }

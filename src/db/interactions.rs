@@ -1,6 +1,8 @@
 //! Queries on `favourites` and `bookmarks`.
 use entity::{bookmarks, favourites};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
+};
 
 use super::Page;
 
@@ -137,6 +139,60 @@ pub async fn bookmarked_among(
         .into_tuple()
         .all(conn)
         .await
+}
+
+/// What a viewer did to a status, as [`viewer_flags_among`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewerFlag {
+    Favourited,
+    Bookmarked,
+    Reblogged,
+    Pinned,
+}
+
+/// Which of `status_ids` the account has favourited, bookmarked, reblogged or
+/// pinned, in one query: `(status id, flag)` pairs.
+pub async fn viewer_flags_among(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    status_ids: &[i64],
+) -> Result<Vec<(i64, ViewerFlag)>, DbErr> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = conn.get_database_backend();
+    let list = vec!["?"; status_ids.len()].join(",");
+    let sql = format!(
+        "SELECT status_id, 0 FROM favourites WHERE account_id = ? AND status_id IN ({list}) \
+         UNION ALL SELECT status_id, 1 FROM bookmarks WHERE account_id = ? AND status_id IN ({list}) \
+         UNION ALL SELECT reblog_of_id, 2 FROM statuses WHERE account_id = ? \
+         AND reblog_of_id IS NOT NULL AND reblog_of_id IN ({list}) \
+         UNION ALL SELECT status_id, 3 FROM status_pins WHERE account_id = ? AND status_id IN ({list})"
+    );
+    let mut values = Vec::with_capacity(4 * (status_ids.len() + 1));
+    for _ in 0..4 {
+        values.push(Value::from(account_id));
+        values.extend(status_ids.iter().map(|id| Value::from(*id)));
+    }
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            super::placeholders(backend, &sql),
+            values,
+        ))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = r.try_get_by_index(0)?;
+        let flag = match r.try_get_by_index::<i32>(1)? {
+            0 => ViewerFlag::Favourited,
+            1 => ViewerFlag::Bookmarked,
+            2 => ViewerFlag::Reblogged,
+            _ => ViewerFlag::Pinned,
+        };
+        out.push((id, flag));
+    }
+    Ok(out)
 }
 
 /// `(favourite id, account id)` of who favourited a status, newest first.

@@ -88,9 +88,12 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-16000");
+        // No ping before each use: a connection to a local file cannot hang up, and
+        // the ping is a round trip to the connection's worker thread per statement.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.clone().create_if_missing(true))
             .await
@@ -102,6 +105,7 @@ impl Db {
             * 2;
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.read_only(true))
             .await
@@ -113,8 +117,19 @@ impl Db {
     }
 
     async fn connect_postgres(url: &str, max: u32) -> Result<Db, crate::Error> {
+        // A ping before every statement doubles its round trips; ping only a
+        // connection that sat idle long enough for the server to have dropped it.
         let pool = PgPoolOptions::new()
             .max_connections(max)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(30) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await
@@ -192,7 +207,17 @@ impl Page {
         E: sea_orm::EntityTrait,
         C: sea_orm::ColumnTrait,
     {
-        use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+        use sea_orm::QuerySelect;
+        self.bounds_and_order(select, col).limit(self.limit())
+    }
+
+    /// [`Page::apply`] without the limit, for [`all_with_literal_limit`].
+    pub fn bounds_and_order<E, C>(&self, select: sea_orm::Select<E>, col: C) -> sea_orm::Select<E>
+    where
+        E: sea_orm::EntityTrait,
+        C: sea_orm::ColumnTrait,
+    {
+        use sea_orm::{QueryFilter, QueryOrder};
         let mut s = select;
         if let Some(id) = self.max_id {
             s = s.filter(col.lt(id));
@@ -205,7 +230,7 @@ impl Page {
         } else {
             s = s.order_by_desc(col);
         }
-        s.limit(self.limit())
+        s
     }
 
     /// Puts rows fetched by [`Page::apply`] newest first.
@@ -215,6 +240,25 @@ impl Page {
         }
         rows
     }
+}
+
+/// Runs `select` with `LIMIT limit` written into the SQL rather than bound.
+/// SQLite (3.51) reads a bound LIMIT while planning, which marks the statement
+/// to be prepared again each time it is bound, so the statement cache never
+/// helps; with a literal, the cached statement is reused. (`limit` is a number,
+/// never text from a request.)
+pub(crate) async fn all_with_literal_limit<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::Select<E>,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::QueryTrait;
+    let mut stmt = select.build(conn.get_database_backend());
+    stmt.sql.push_str(&format!(" LIMIT {limit}"));
+    E::find().from_raw_sql(stmt).all(conn).await
 }
 
 /// Rewrites the `?` placeholders of hand-written SQL as `$1, $2, ...` for

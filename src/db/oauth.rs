@@ -2,7 +2,8 @@
 use entity::{oauth_applications as apps, oauth_codes as codes, oauth_tokens as tokens};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef,
 };
 
 pub async fn insert_app(
@@ -43,6 +44,27 @@ pub async fn token_by_hash(
         .filter(tokens::Column::RevokedAt.is_null())
         .one(conn)
         .await
+}
+
+/// A live token by the hash of its secret, with its application (one query).
+pub async fn token_and_app_by_hash(
+    conn: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<(tokens::Model, apps::Model)>, DbErr> {
+    let to_app: RelationDef = tokens::Entity::belongs_to(apps::Entity)
+        .from(tokens::Column::ApplicationId)
+        .to(apps::Column::Id)
+        .into();
+    let row = tokens::Entity::find()
+        .join(JoinType::InnerJoin, to_app)
+        .select_also(apps::Entity)
+        .filter(tokens::Column::TokenHash.eq(hash))
+        .filter(tokens::Column::RevokedAt.is_null())
+        // `all`, not `one`: a bound LIMIT makes SQLite prepare the statement
+        // again on every run (see `db::all_with_literal_limit`); the hash is unique.
+        .all(conn)
+        .await?;
+    Ok(row.into_iter().next().and_then(|(t, a)| a.map(|a| (t, a))))
 }
 
 pub async fn revoke_token(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {

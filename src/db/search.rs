@@ -38,6 +38,25 @@ pub async fn index(
     Ok(())
 }
 
+/// Indexes a status just inserted in this transaction (nothing to replace).
+pub async fn index_new(
+    conn: &impl ConnectionTrait,
+    s: &statuses::Model,
+    doc: String,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    if backend != DatabaseBackend::Sqlite || s.reblog_of_id.is_some() || s.deleted_at.is_some() {
+        return index(conn, s, doc).await;
+    }
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO status_search (rowid, body) VALUES (?, ?)",
+        [Value::from(s.id), Value::from(doc)],
+    ))
+    .await?;
+    Ok(())
+}
+
 pub async fn remove(conn: &impl ConnectionTrait, status_id: i64) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let sql = match backend {

@@ -44,7 +44,13 @@ pub async fn find_by_uri(
     conn: &impl ConnectionTrait,
     uri: &str,
 ) -> Result<Option<statuses::Model>, DbErr> {
-    Entity::find().filter(Column::Uri.eq(uri)).one(conn).await
+    // `all`: the URI is unique, and a bound LIMIT is prepared again on every run.
+    Ok(Entity::find()
+        .filter(Column::Uri.eq(uri))
+        .all(conn)
+        .await?
+        .into_iter()
+        .next())
 }
 
 pub async fn insert(

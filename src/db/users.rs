@@ -13,6 +13,20 @@ pub async fn find_by_account(
         .await
 }
 
+/// An account with its user row, if it has one (one query).
+pub async fn account_with_user(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Option<(entity::accounts::Model, Option<users::Model>)>, DbErr> {
+    // `all`, not `one` (no bound LIMIT: see `db::all_with_literal_limit`); one row at most.
+    Ok(entity::accounts::Entity::find_by_id(account_id)
+        .find_also_related(Entity)
+        .all(conn)
+        .await?
+        .into_iter()
+        .next())
+}
+
 /// `email` must already be normalised (trimmed, lower-cased).
 pub async fn find_by_email(
     conn: &impl ConnectionTrait,

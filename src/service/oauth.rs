@@ -465,15 +465,12 @@ pub struct TokenAuth {
 /// Checks a bearer token: live, its account neither suspended nor unapproved.
 pub async fn authenticate_token(state: &AppState, bearer: &str) -> AppResult<TokenAuth> {
     let invalid = || AppError::Unauthorized("The access token is invalid".into());
-    let token = db::oauth::token_by_hash(&state.db.read, &hash(bearer))
-        .await?
-        .ok_or_else(invalid)?;
-    let app = db::oauth::app(&state.db.read, token.application_id)
+    let (token, app) = db::oauth::token_and_app_by_hash(&state.db.read, &hash(bearer))
         .await?
         .ok_or_else(invalid)?;
     let account = match token.account_id {
         Some(id) => {
-            let a = db::accounts::find(&state.db.read, id)
+            let (a, user) = db::users::account_with_user(&state.db.read, id)
                 .await?
                 .ok_or_else(invalid)?;
             if a.suspended_at.is_some() {
@@ -481,10 +478,7 @@ pub async fn authenticate_token(state: &AppState, bearer: &str) -> AppResult<Tok
                     "Your login is currently disabled".into(),
                 ));
             }
-            if db::users::find_by_account(&state.db.read, a.id)
-                .await?
-                .is_some_and(|u| !u.approved)
-            {
+            if user.is_some_and(|u| !u.approved) {
                 return Err(AppError::Forbidden(
                     "Your login is currently pending approval".into(),
                 ));
@@ -500,6 +494,26 @@ pub async fn authenticate_token(state: &AppState, bearer: &str) -> AppResult<Tok
         account,
         scopes,
     })
+}
+
+/// How stale a token's `last_used_at` may get: as in Mastodon, it is written
+/// at most this often, not on every request (a write per API call would put
+/// every read behind SQLite's single writer).
+const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Records that `token` was used, unless that was recorded recently. Best
+/// effort: a failure here never fails the request.
+pub async fn note_token_use(state: &AppState, token: &tokens::Model) {
+    let now = db::now();
+    if token
+        .last_used_at
+        .is_some_and(|t| now - t < LAST_USED_GRANULARITY)
+    {
+        return;
+    }
+    if let Err(e) = db::oauth::touch_token(&state.db.write, token.id).await {
+        tracing::debug!(error = %e, "cannot record a token's last use");
+    }
 }
 
 #[cfg(test)]

@@ -806,6 +806,47 @@ pub async fn receive_remote(
     if let Some(existing) = db::statuses::find_by_uri(&state.db.read, &r.uri).await? {
         return Ok(existing);
     }
+    store_remote(state, author, r, None)
+        .await?
+        .ok_or_else(|| AppError::internal("a status stored without an activity went missing"))
+}
+
+/// [`receive_remote`] for an inbox `Create`: the activity id is recorded as
+/// received in the transaction that stores the status, so an activity costs
+/// one write transaction and a crash between the two cannot happen. `true`
+/// when the id was recorded here (or by a concurrent delivery of the same
+/// activity); `false` when the status was already stored, and the caller
+/// records the id.
+pub async fn receive_remote_create(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+    activity_id: &str,
+) -> AppResult<bool> {
+    if author.is_local() {
+        return Err(AppError::Forbidden(
+            "a remote status cannot be by a local account".into(),
+        ));
+    }
+    if db::statuses::find_by_uri(&state.db.read, &r.uri)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    store_remote(state, author, r, Some(activity_id)).await?;
+    Ok(true)
+}
+
+/// Stores a new remote status; with `activity_id`, records that activity as
+/// received first, in the same transaction. `None` when the activity had been
+/// recorded already (a concurrent delivery of it): nothing is written.
+async fn store_remote(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+    activity_id: Option<&str>,
+) -> AppResult<Option<statuses::Model>> {
     let parent = match &r.in_reply_to_uri {
         Some(u) => db::statuses::find_by_uri(&state.db.read, u)
             .await?
@@ -825,6 +866,11 @@ pub async fn receive_remote(
     let published = r.published.min(now);
     let id = state.ids.at(published);
     let txn = state.db.write.begin().await?;
+    if let Some(activity_id) = activity_id
+        && !db::deliveries::record_received(&txn, activity_id).await?
+    {
+        return Ok(None);
+    }
     let mut events = crate::events::Pending::default();
     let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
         Some(c) => c,
@@ -878,12 +924,11 @@ pub async fn receive_remote(
     super::media::insert_remote(&txn, state, author.id, status.id, &r.attachments).await?;
     let tag_ids = db::tags::find_or_create(&txn, &r.tags, || state.ids.next()).await?;
     db::tags::link(&txn, status.id, &tag_ids).await?;
-    db::search::index(&txn, &status, search_document(&status)).await?;
+    db::search::index_new(&txn, &status, search_document(&status)).await?;
     if let Some(p) = &parent {
         db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
     }
-    db::accounts::bump(&txn, author.id, AccountCounter::Statuses, 1).await?;
-    db::accounts::touch_last_status(&txn, author.id, published).await?;
+    db::accounts::count_new_status(&txn, author.id, published).await?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     let mut readers = fan_out(&txn, &status, &mentioned_ids).await?;
     readers.extend(fan_out_to_tag_followers(&txn, &status, &tag_ids, &readers).await?);
@@ -911,7 +956,7 @@ pub async fn receive_remote(
     }
     txn.commit().await?;
     events.publish(&*state.events);
-    Ok(status)
+    Ok(Some(status))
 }
 
 /// An edit from another server (an incoming Update of a Note by its author).

@@ -83,7 +83,7 @@ impl FromRequestParts<AppState> for Auth {
             return Ok(Auth(None));
         };
         let auth = authenticate_token(state, &bearer).await?;
-        let _ = crate::db::oauth::touch_token(&state.db.write, auth.token.id).await;
+        crate::service::oauth::note_token_use(state, &auth.token).await;
         Ok(Auth(Some(auth)))
     }
 }
