@@ -15,6 +15,7 @@ with a fixed seed and a bounded number of examples. It prints each deviation,
 then "conformance.LABEL: N passed, M failed" (N + M operations checked, M of
 them with a deviation) and exits non-zero if M > 0.
 """
+import datetime
 import json
 import os
 import re
@@ -147,6 +148,9 @@ def seed(base, users):
     a[me]("POST", f"/api/v1/statuses/{first}/pin")
     edited = post(me, "to be edited", media_ids=[edited_media])
     spare = post(me, "to be deleted")
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    scheduled = a[me]("POST", "/api/v1/statuses", json={"status": "in two days", "scheduled_at": later})["id"]
+    spare_scheduled = a[me]("POST", "/api/v1/statuses", json={"status": "never", "scheduled_at": later})["id"]
     dm = post(me, f"@{bob} just between us", visibility="direct")
     post(bob, f"@{me} indeed", visibility="direct", in_reply_to_id=dm)
     post(me, "for followers only", visibility="private")
@@ -189,12 +193,6 @@ def seed(base, users):
     a[me]("POST", "/api/v1/domain_blocks", json={"domain": "spam.example"})
     spare_v1_filter = a[me]("POST", "/api/v1/filters", json={"phrase": "spare v1", "context": ["home"]})["id"]
 
-    # Statuses scheduled for tomorrow: one to read and move, a spare to cancel.
-    import datetime
-    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()
-    scheduled = a[me]("POST", "/api/v1/statuses", json={"status": "later", "scheduled_at": later})["id"]
-    spare_scheduled = a[me]("POST", "/api/v1/statuses", json={"status": "never", "scheduled_at": later})["id"]
-
     # Filtered notifications: from now on mentions by people I do not follow
     # wait in requests (carol's and hank's).
     a[me]("PATCH", "/api/v2/notifications/policy", json={"for_not_following": "filter"})
@@ -232,9 +230,9 @@ def seed(base, users):
         "getFiltersKeywordsByIdV2": {"id": keyword}, "getFiltersStatusesByIdV2": {"id": fstatus},
         "getList": {"id": lst}, "getListAccounts": {"id": lst}, "getTimelinesListByListId": {"list_id": lst},
         "getMedia": {"id": media},
+        "getScheduledStatus": {"id": scheduled},
         "getAccountFeaturedTags": {"id": ids[me]},
         "getStatuses": {"id": [first, theirs, reply]},
-        "getScheduledStatus": {"id": scheduled},
         "getNotificationsRequestsById": {"id": request_of[carol]},
         "getNotification": {"id": notes[0]["id"]},
         "getNotificationsByGroupKeyV2": {"group_key": groups[0]["group_key"]},
@@ -251,7 +249,6 @@ def seed(base, users):
         "postAccountUnmute": target, "postAccountFollow": target, "postAccountUnfollow": target,
         "postAccountRemoveFromFollowers": target, "postAccountNote": target,
         "deleteFeaturedTag": {"id": spare_featured},
-        "updateScheduledStatus": {"id": scheduled}, "deleteScheduledStatus": {"id": spare_scheduled},
         "postStatusMute": st, "postStatusUnmute": st,
         "createReport": {"body.account_id": ids[hank]},
         "postTagFeature": {"id": "kith"}, "postTagUnfeature": {"id": "kith"},
@@ -272,6 +269,7 @@ def seed(base, users):
         "updateMedia": {"id": loose_media}, "deleteMedia": {"id": spare_media},
         "postNotificationDismiss": {"id": notes[-1]["id"]},
         "postNotificationDismissV2": {"group_key": groups[-1]["group_key"]},
+        "updateScheduledStatus": {"id": scheduled}, "deleteScheduledStatus": {"id": spare_scheduled},
         "updateStatus": {"id": edited}, "deleteStatus": {"id": spare},
         "postStatusPin": st, "postStatusUnpin": st,
         "postStatusBookmark": {"id": theirs}, "postStatusUnbookmark": {"id": theirs},

@@ -78,3 +78,23 @@ async fn instance_names_its_source_and_contact() {
     assert_eq!(v2["source_url"], "https://code.example/kith");
     assert_eq!(v2["contact"]["email"], "admins@example.org");
 }
+
+#[tokio::test]
+async fn tag_urls_are_percent_encoded() {
+    let env = env().await;
+    env.user("alice").await;
+    let srv = env.serve().await;
+    let a = Client::new(&srv, token(&env, "alice", "read write").await);
+    let (s, f) = a.post("/api/v1/featured_tags", json!({"name": "ò"})).await;
+    assert_eq!(s, 200, "{f}");
+    assert_conforms("FeaturedTag", &f);
+    assert!(
+        f["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/@alice/tagged/%C3%B2"),
+        "{f}"
+    );
+    let t = a.ok("/api/v1/tags/%C3%B2").await;
+    assert!(t["url"].as_str().unwrap().ends_with("/tags/%C3%B2"), "{t}");
+}

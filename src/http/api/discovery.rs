@@ -45,7 +45,7 @@ pub fn tag(state: &AppState, t: &TagView) -> Value {
     let mut v = json!({
         "id": t.tag.id.to_string(),
         "name": t.tag.name,
-        "url": format!("{base}/tags/{}", super::entities::url_segment(&t.tag.name)),
+        "url": super::entities::tag_url(&format!("{base}/tags"), &t.tag.name),
         "history": t.history.iter().map(|(day, uses, accounts)| json!({
             "day": day.timestamp().to_string(),
             "uses": uses.to_string(),

@@ -17,6 +17,13 @@ pub fn time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// `{prefix}/{name}` with the hashtag's name percent-encoded, so that a tag in
+/// any script still makes a valid URI (as Mastodon's `/tags/%C3%B2`).
+pub fn tag_url(prefix: &str, name: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    format!("{prefix}/{encoded}")
+}
+
 pub const MISSING_AVATAR: &str = "/avatars/original/missing.png";
 pub const MISSING_HEADER: &str = "/headers/original/missing.png";
 
@@ -271,7 +278,7 @@ fn status_value(
         .get(&s.id)
         .map(|ns| {
             ns.iter()
-                .map(|n| json!({ "name": n, "url": format!("{base}/tags/{}", url_segment(n)) }))
+                .map(|n| json!({ "name": n, "url": tag_url(&format!("{base}/tags"), n) }))
                 .collect()
         })
         .unwrap_or_default();
@@ -653,9 +660,4 @@ pub async fn notification_groups(
         "statuses": shown.into_values().collect::<Vec<_>>(),
         "notification_groups": out_groups,
     }))
-}
-
-/// A path segment percent-encoded (hashtags may be any letters).
-pub fn url_segment(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -31,7 +31,7 @@ fn featured_json(account: &entity::accounts::Model, f: &FeaturedTag) -> Value {
     json!({
         "id": f.id.to_string(),
         "name": f.name,
-        "url": format!("{profile}/tagged/{}", entities::url_segment(&f.name)),
+        "url": super::entities::tag_url(&format!("{profile}/tagged"), &f.name),
         "statuses_count": f.statuses_count.to_string(),
         "last_status_at": f.last_status_at.map(|t| t.format("%Y-%m-%d").to_string()),
     })
