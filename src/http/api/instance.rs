@@ -48,10 +48,10 @@ fn version() -> String {
     )
 }
 
-fn configuration(state: &AppState, settings: &InstanceSettings) -> Value {
+fn configuration(state: &AppState, settings: &InstanceSettings, vapid_key: &str) -> Value {
     json!({
         "urls": { "streaming": format!("{}", state.base_url().replacen("http", "ws", 1)), "status": null },
-        "vapid": { "public_key": "" },
+        "vapid": { "public_key": vapid_key },
         "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
         "statuses": { "max_characters": settings.max_status_chars, "max_media_attachments": 4, "characters_reserved_per_url": 23 },
         "media_attachments": {
@@ -91,7 +91,7 @@ async fn v2(State(state): State<AppState>) -> AppResult<Response> {
         "thumbnail": { "url": format!("{}{}", state.base_url(), super::entities::MISSING_HEADER), "blurhash": null, "versions": {} },
         "icon": [],
         "languages": ["en"],
-        "configuration": configuration(&state, &settings),
+        "configuration": configuration(&state, &settings, &crate::service::push::server_key(&state)?),
         "registrations": {
             "enabled": settings.registrations_open(),
             "approval_required": reg == RegistrationMode::Approval,
@@ -124,7 +124,7 @@ async fn v1(State(state): State<AppState>) -> AppResult<Response> {
         "registrations": settings.registrations_open(),
         "approval_required": reg == RegistrationMode::Approval,
         "invites_enabled": reg == RegistrationMode::Invite,
-        "configuration": configuration(&state, &settings),
+        "configuration": configuration(&state, &settings, &crate::service::push::server_key(&state)?),
         "contact_account": null,
         "rules": rules_json(&settings),
     })))

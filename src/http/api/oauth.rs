@@ -51,7 +51,7 @@ impl StringOrList {
     }
 }
 
-fn app_json(app: &entity::oauth_applications::Model) -> serde_json::Value {
+fn app_json(app: &entity::oauth_applications::Model, vapid_key: &str) -> serde_json::Value {
     let uris: Vec<&str> = app.redirect_uris.lines().collect();
     json!({
         "id": app.id.to_string(),
@@ -60,7 +60,7 @@ fn app_json(app: &entity::oauth_applications::Model) -> serde_json::Value {
         "scopes": app.scopes.split(' ').collect::<Vec<_>>(),
         "redirect_uri": uris.join("\n"),
         "redirect_uris": uris,
-        "vapid_key": "",
+        "vapid_key": vapid_key,
     })
 }
 
@@ -77,7 +77,7 @@ async fn create_app(State(state): State<AppState>, Body(f): Body<AppForm>) -> Ap
         f.website.as_deref(),
     )
     .await?;
-    let mut v = app_json(&created.app);
+    let mut v = app_json(&created.app, &crate::service::push::server_key(&state)?);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("client_id".into(), json!(created.app.client_id));
         obj.insert("client_secret".into(), json!(created.client_secret));
@@ -86,12 +86,15 @@ async fn create_app(State(state): State<AppState>, Body(f): Body<AppForm>) -> Ap
     Ok(json(v))
 }
 
-async fn verify_app(auth: Auth) -> AppResult<Response> {
+async fn verify_app(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let a = auth
         .0
         .as_ref()
         .ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
-    Ok(json(app_json(&a.app)))
+    Ok(json(app_json(
+        &a.app,
+        &crate::service::push::server_key(&state)?,
+    )))
 }
 
 #[derive(Deserialize, Default)]
