@@ -123,6 +123,17 @@ impl Browser {
     }
 }
 
+/// An admin named boss (password `password-of-boss`).
+async fn admin_boss(env: &TestEnv) -> entity::accounts::Model {
+    let mut u =
+        kith::service::accounts::NewUser::new("boss", "boss@example.org", "password-of-boss");
+    u.role = entity::Role::Admin;
+    kith::service::accounts::register(&env.state, u)
+        .await
+        .unwrap()
+        .0
+}
+
 async fn signed_up(env: &TestEnv, srv: &Running, name: &str) -> (Browser, entity::accounts::Model) {
     let mut b = Browser::new(srv);
     let p = b.sign_up(name).await;
@@ -723,14 +734,7 @@ async fn sessions_are_listed_and_revoked_and_passwords_changed() {
 async fn admins_approve_and_suspend_people() {
     let env = env_with(&[("registrations", "approval")]).await;
     let srv = env.serve().await;
-    let (boss, _) = kith::service::accounts::register(&env.state, {
-        let mut u =
-            kith::service::accounts::NewUser::new("boss", "boss@example.org", "password-of-boss");
-        u.role = entity::Role::Admin;
-        u
-    })
-    .await
-    .unwrap();
+    let boss = admin_boss(&env).await;
     let mut admin = Browser::new(&srv);
     assert_eq!(admin.log_in("boss").await.status, StatusCode::SEE_OTHER);
     let mut carol = Browser::new(&srv);
@@ -823,14 +827,7 @@ async fn the_consent_page_knows_who_is_signed_in() {
 async fn admins_change_the_instance_settings_and_rules() {
     let env = env().await;
     let srv = env.serve().await;
-    kith::service::accounts::register(&env.state, {
-        let mut u =
-            kith::service::accounts::NewUser::new("boss", "boss@example.org", "password-of-boss");
-        u.role = entity::Role::Admin;
-        u
-    })
-    .await
-    .unwrap();
+    admin_boss(&env).await;
     env.user("poster").await;
     let poster = crate::common::token(&env, "poster").await;
     let http = crate::common::client();
@@ -1034,14 +1031,7 @@ async fn admins_change_the_instance_settings_and_rules() {
 async fn reports_reach_the_admins_and_are_resolved() {
     let env = env().await;
     let srv = env.serve().await;
-    kith::service::accounts::register(&env.state, {
-        let mut u =
-            kith::service::accounts::NewUser::new("boss", "boss@example.org", "password-of-boss");
-        u.role = entity::Role::Admin;
-        u
-    })
-    .await
-    .unwrap();
+    admin_boss(&env).await;
     env.user("reporter").await;
     let troll = env.user("troll").await;
     let other = env.user("other").await;
