@@ -32,6 +32,8 @@ pub struct AppState {
     pub deliveries_queued: Arc<Notify>,
     /// Where picture files are kept.
     pub media: Arc<crate::media::Storage>,
+    /// The VAPID public key, once read (see `service::push::server_key`).
+    pub vapid_public_key: Arc<std::sync::OnceLock<String>>,
     /// This process's copy of the admin-set instance settings.
     pub instance_settings: Arc<crate::service::instance::SettingsCache>,
     instance_actor: Arc<OnceCell<accounts::Model>>,
@@ -56,6 +58,7 @@ impl AppState {
             rate_limiter: Arc::new(crate::http::ratelimit::RateLimiter::default()),
             idempotency: Arc::default(),
             instance_settings: Arc::default(),
+            vapid_public_key: Arc::default(),
             instance_actor: Arc::new(OnceCell::new()),
         })
     }

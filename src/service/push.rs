@@ -144,9 +144,13 @@ pub async fn unsubscribe(state: &AppState, auth: &TokenAuth) -> AppResult<()> {
 }
 
 /// The server's VAPID public key (base64url, uncompressed P-256 point), made
-/// once and kept in the data directory, for apps to subscribe with.
+/// once and kept in the data directory, for apps to subscribe with; read from
+/// disk once per process.
 pub fn server_key(state: &AppState) -> AppResult<String> {
     use base64::Engine;
+    if let Some(k) = state.vapid_public_key.get() {
+        return Ok(k.clone());
+    }
     let path = state.config.data_dir.join("vapid_key.pk8");
     let pkcs8 = load_or_create_key(&path)?;
     let pair = EcdsaKeyPair::from_pkcs8(
@@ -155,7 +159,8 @@ pub fn server_key(state: &AppState) -> AppResult<String> {
         &SystemRandom::new(),
     )
     .map_err(|e| AppError::internal(format!("bad VAPID key in {}: {e}", path.display())))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()))
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+    Ok(state.vapid_public_key.get_or_init(|| key).clone())
 }
 
 fn load_or_create_key(path: &Path) -> AppResult<Vec<u8>> {
