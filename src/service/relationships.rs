@@ -486,12 +486,33 @@ pub async fn remove_from_followers(
     follower_id: i64,
 ) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
-    let follow = db::relationships::find_follow(&txn, follower_id, account.id).await?;
-    remove_follow(&txn, follower_id, account.id).await?;
-    if let (Some(uri), Some(follower)) = (
-        follow.and_then(|f| f.uri),
-        db::accounts::find(&txn, follower_id).await?,
-    ) {
+    remove_follower(
+        &txn,
+        state,
+        account,
+        follower_id,
+        db::relationships::find_follow(&txn, follower_id, account.id)
+            .await?
+            .and_then(|f| f.uri),
+    )
+    .await?;
+    txn.commit().await?;
+    kick(state);
+    Ok(())
+}
+
+/// Ends `follower_id`'s follow of `account` and, when the follow came from
+/// another server (`follow_uri`), tells it with a Reject.
+async fn remove_follower(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    account: &accounts::Model,
+    follower_id: i64,
+    follow_uri: Option<String>,
+) -> AppResult<()> {
+    remove_follow(conn, follower_id, account.id).await?;
+    if let (Some(uri), Some(follower)) = (follow_uri, db::accounts::find(conn, follower_id).await?)
+    {
         let reject = answer_follow(
             "Reject",
             &account.uri,
@@ -499,10 +520,8 @@ pub async fn remove_from_followers(
             &follower.uri,
             state.ids.next(),
         );
-        emit_to(&txn, state, account, reject, &follower).await?;
+        emit_to(conn, state, account, reject, &follower).await?;
     }
-    txn.commit().await?;
-    kick(state);
     Ok(())
 }
 
@@ -708,18 +727,7 @@ pub async fn block_domain(
     let txn = state.db.write.begin().await?;
     db::domain_blocks::insert(&txn, state.ids.next(), account.id, &domain).await?;
     for f in db::domain_blocks::followers_from(&txn, account.id, &domain).await? {
-        remove_follow(&txn, f.account_id, account.id).await?;
-        if let (Some(uri), Some(follower)) = (f.uri, db::accounts::find(&txn, f.account_id).await?)
-        {
-            let reject = answer_follow(
-                "Reject",
-                &account.uri,
-                &uri,
-                &follower.uri,
-                state.ids.next(),
-            );
-            emit_to(&txn, state, account, reject, &follower).await?;
-        }
+        remove_follower(&txn, state, account, f.account_id, f.uri).await?;
     }
     db::domain_blocks::clear_traces(&txn, account.id, &domain).await?;
     txn.commit().await?;
