@@ -39,31 +39,88 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs)
 }
 
-/// What the worker remembers about hosts that failed to answer.
+/// What the worker knows about each host it sends to: whether it answered last
+/// time, and until when it is put off after failing to answer.
+///
+/// A host not known to answer (new to this process, or due again after being
+/// down) is *probed*: one delivery goes first while the others to that host
+/// wait for its outcome, so a dead host costs one refused connection per
+/// back-off period, not one per chain that happened to be in flight.
 #[derive(Default)]
 struct HostState {
-    down: Mutex<HashMap<String, (i32, DateTime<Utc>)>>,
+    hosts: Mutex<HashMap<String, Host>>,
+}
+
+#[derive(Default)]
+struct Host {
+    failures: i32,
+    down_until: Option<DateTime<Utc>>,
+    up: bool,
+    /// Held by the delivery probing the host.
+    probe: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// May a delivery to a host go ahead?
+enum Gate {
+    /// The host answered last time.
+    Go,
+    /// The host is not known to answer: this delivery finds out, holding the
+    /// host's probe until its outcome is recorded (and the guard dropped).
+    Probe(tokio::sync::OwnedMutexGuard<()>),
+    /// The host is down until then.
+    Down(DateTime<Utc>),
 }
 
 impl HostState {
+    /// `Ok(gate)` when the host's state decides; `Err(probe)` when it must be probed.
+    fn decide(&self, host: &str) -> Result<Gate, Arc<tokio::sync::Mutex<()>>> {
+        let Ok(mut m) = self.hosts.lock() else {
+            return Ok(Gate::Go);
+        };
+        let h = m.entry(host.to_string()).or_default();
+        match h.down_until {
+            Some(until) if until > Utc::now() => Ok(Gate::Down(until)),
+            _ if h.up => Ok(Gate::Go),
+            _ => Err(h.probe.clone()),
+        }
+    }
+
+    /// Waits, when another delivery is probing the host, for its outcome.
+    async fn gate(&self, host: &str) -> Gate {
+        let probe = match self.decide(host) {
+            Ok(gate) => return gate,
+            Err(probe) => probe,
+        };
+        let guard = probe.lock_owned().await;
+        match self.decide(host) {
+            Ok(gate) => gate,
+            // Still unknown (the last probe never reached the host): this one probes.
+            Err(_) => Gate::Probe(guard),
+        }
+    }
+
     fn down_until(&self, host: &str) -> Option<DateTime<Utc>> {
-        let m = self.down.lock().ok()?;
+        let m = self.hosts.lock().ok()?;
         m.get(host)
-            .map(|(_, until)| *until)
+            .and_then(|h| h.down_until)
             .filter(|until| *until > Utc::now())
     }
 
     fn failed(&self, host: &str) {
-        if let Ok(mut m) = self.down.lock() {
-            let e = m.entry(host.to_string()).or_insert((0, Utc::now()));
-            e.0 += 1;
-            e.1 = Utc::now() + backoff(e.0);
+        if let Ok(mut m) = self.hosts.lock() {
+            let h = m.entry(host.to_string()).or_default();
+            h.failures += 1;
+            h.up = false;
+            h.down_until = Some(Utc::now() + backoff(h.failures));
         }
     }
 
     fn answered(&self, host: &str) {
-        if let Ok(mut m) = self.down.lock() {
-            m.remove(host);
+        if let Ok(mut m) = self.hosts.lock() {
+            let h = m.entry(host.to_string()).or_default();
+            h.failures = 0;
+            h.down_until = None;
+            h.up = true;
         }
     }
 }
@@ -257,15 +314,28 @@ async fn settle(
     delivered: &Delivered,
     d: deliveries::Model,
 ) -> Option<DateTime<Utc>> {
-    if let Some(until) = hosts.down_until(&d.host) {
-        let _ = db::deliveries::postpone(&state.db.write, d.id, until).await;
-        return Some(until);
-    }
+    let probe = match hosts.gate(&d.host).await {
+        Gate::Down(until) => {
+            let _ = db::deliveries::postpone(&state.db.write, d.id, until).await;
+            return Some(until);
+        }
+        Gate::Go => None,
+        Gate::Probe(guard) => Some(guard),
+    };
     let attempts = d.attempts + 1;
     let mut again = None;
-    let result = match send(state, signers, &d).await {
+    let outcome = send(state, signers, &d).await;
+    match &outcome {
+        Outcome::Delivered | Outcome::Refused(_) => hosts.answered(&d.host),
+        Outcome::Retry {
+            host_down: true, ..
+        } => hosts.failed(&d.host),
+        Outcome::Retry { .. } => {}
+    }
+    // The host's state is known now: the deliveries waiting on the probe may go.
+    drop(probe);
+    let result = match outcome {
         Outcome::Delivered => {
-            hosts.answered(&d.host);
             tracing::debug!(inbox = %d.inbox_url, activity = %d.activity_id, "delivered");
             if let Some(ids) = delivered.push(d.id) {
                 Delivered::delete(state, ids).await;
@@ -273,13 +343,11 @@ async fn settle(
             Ok(())
         }
         Outcome::Refused(error) => {
-            hosts.answered(&d.host);
             tracing::info!(inbox = %d.inbox_url, %error, "delivery refused; giving up");
             db::deliveries::give_up(&state.db.write, d.id, attempts, &error).await
         }
         Outcome::Retry { error, host_down } => {
             if host_down {
-                hosts.failed(&d.host);
                 // Put off the host's other waiting deliveries in one statement, so
                 // they are not claimed (and put off) one by one meanwhile.
                 if let Some(until) = hosts.down_until(&d.host)
@@ -415,6 +483,37 @@ mod tests {
             .collect();
         assert_eq!(ids, vec![vec![1, 4, 6], vec![2, 7], vec![3, 5]]);
         assert_eq!(object_key("not json"), "");
+    }
+
+    #[tokio::test]
+    async fn one_delivery_probes_an_unknown_host_while_the_others_wait_for_it() {
+        let hosts = Arc::new(HostState::default());
+        let probe = hosts.gate("dead.test").await;
+        assert!(matches!(probe, Gate::Probe(_)), "the first delivery to a new host probes it");
+        // A second delivery waits for the probe's outcome instead of connecting too.
+        let waiter = tokio::spawn({
+            let hosts = hosts.clone();
+            async move { hosts.gate("dead.test").await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "the second delivery went ahead of the probe");
+        hosts.failed("dead.test");
+        drop(probe);
+        assert!(matches!(waiter.await, Ok(Gate::Down(_))));
+
+        // A host that answered lets everyone through at once.
+        let probe = hosts.gate("live.test").await;
+        assert!(matches!(probe, Gate::Probe(_)), "the first delivery to a new host probes it");
+        hosts.answered("live.test");
+        drop(probe);
+        assert!(matches!(hosts.gate("live.test").await, Gate::Go));
+        assert!(matches!(hosts.gate("live.test").await, Gate::Go));
+
+        // A probe that never reached the host hands the probing on.
+        let probe = hosts.gate("odd.test").await;
+        assert!(matches!(probe, Gate::Probe(_)), "the first delivery to a new host probes it");
+        drop(probe);
+        assert!(matches!(hosts.gate("odd.test").await, Gate::Probe(_)));
     }
 
     #[test]
