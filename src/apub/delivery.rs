@@ -489,21 +489,30 @@ mod tests {
     async fn one_delivery_probes_an_unknown_host_while_the_others_wait_for_it() {
         let hosts = Arc::new(HostState::default());
         let probe = hosts.gate("dead.test").await;
-        assert!(matches!(probe, Gate::Probe(_)), "the first delivery to a new host probes it");
+        assert!(
+            matches!(probe, Gate::Probe(_)),
+            "the first delivery to a new host probes it"
+        );
         // A second delivery waits for the probe's outcome instead of connecting too.
         let waiter = tokio::spawn({
             let hosts = hosts.clone();
             async move { hosts.gate("dead.test").await }
         });
         tokio::task::yield_now().await;
-        assert!(!waiter.is_finished(), "the second delivery went ahead of the probe");
+        assert!(
+            !waiter.is_finished(),
+            "the second delivery went ahead of the probe"
+        );
         hosts.failed("dead.test");
         drop(probe);
         assert!(matches!(waiter.await, Ok(Gate::Down(_))));
 
         // A host that answered lets everyone through at once.
         let probe = hosts.gate("live.test").await;
-        assert!(matches!(probe, Gate::Probe(_)), "the first delivery to a new host probes it");
+        assert!(
+            matches!(probe, Gate::Probe(_)),
+            "the first delivery to a new host probes it"
+        );
         hosts.answered("live.test");
         drop(probe);
         assert!(matches!(hosts.gate("live.test").await, Gate::Go));
@@ -511,7 +520,10 @@ mod tests {
 
         // A probe that never reached the host hands the probing on.
         let probe = hosts.gate("odd.test").await;
-        assert!(matches!(probe, Gate::Probe(_)), "the first delivery to a new host probes it");
+        assert!(
+            matches!(probe, Gate::Probe(_)),
+            "the first delivery to a new host probes it"
+        );
         drop(probe);
         assert!(matches!(hosts.gate("odd.test").await, Gate::Probe(_)));
     }
