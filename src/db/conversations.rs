@@ -69,8 +69,7 @@ pub async fn page(
         .filter(account_conversations::Column::AccountId.eq(account_id))
         .filter(account_conversations::Column::LastStatusId.is_not_null());
     let rows = page
-        .apply(q, account_conversations::Column::LastStatusId)
-        .all(conn)
+        .all(conn, q, account_conversations::Column::LastStatusId)
         .await?;
     Ok(page.finish(rows))
 }

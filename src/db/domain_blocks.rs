@@ -61,7 +61,7 @@ pub async fn page(
     page: &Page,
 ) -> Result<Vec<blocks::Model>, DbErr> {
     let q = blocks::Entity::find().filter(blocks::Column::AccountId.eq(account_id));
-    let rows = page.apply(q, blocks::Column::Id).all(conn).await?;
+    let rows = page.all(conn, q, blocks::Column::Id).await?;
     Ok(page.finish(rows))
 }
 

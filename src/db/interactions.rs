@@ -51,12 +51,13 @@ pub async fn favourites_page(
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = favourites::Entity::find().filter(favourites::Column::AccountId.eq(account_id));
     let rows = page
-        .apply(q, favourites::Column::Id)
-        .select_only()
-        .column(favourites::Column::Id)
-        .column(favourites::Column::StatusId)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only()
+                .column(favourites::Column::Id)
+                .column(favourites::Column::StatusId),
+            favourites::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }
@@ -93,12 +94,13 @@ pub async fn bookmarks_page(
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = bookmarks::Entity::find().filter(bookmarks::Column::AccountId.eq(account_id));
     let rows = page
-        .apply(q, bookmarks::Column::Id)
-        .select_only()
-        .column(bookmarks::Column::Id)
-        .column(bookmarks::Column::StatusId)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only()
+                .column(bookmarks::Column::Id)
+                .column(bookmarks::Column::StatusId),
+            bookmarks::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }
@@ -203,12 +205,13 @@ pub async fn favourited_by_page(
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = favourites::Entity::find().filter(favourites::Column::StatusId.eq(status_id));
     let rows = page
-        .apply(q, favourites::Column::Id)
-        .select_only()
-        .column(favourites::Column::Id)
-        .column(favourites::Column::AccountId)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only()
+                .column(favourites::Column::Id)
+                .column(favourites::Column::AccountId),
+            favourites::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }
@@ -222,12 +225,13 @@ pub async fn reblogged_by_page(
     use entity::statuses;
     let q = statuses::Entity::find().filter(statuses::Column::ReblogOfId.eq(status_id));
     let rows = page
-        .apply(q, statuses::Column::Id)
-        .select_only()
-        .column(statuses::Column::Id)
-        .column(statuses::Column::AccountId)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only()
+                .column(statuses::Column::Id)
+                .column(statuses::Column::AccountId),
+            statuses::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }

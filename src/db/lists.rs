@@ -149,10 +149,7 @@ pub async fn member_page(
     page: &Page,
 ) -> Result<Vec<i64>, DbErr> {
     let q = list_accounts::Entity::find().filter(list_accounts::Column::ListId.eq(list_id));
-    let rows = page
-        .apply(q, list_accounts::Column::AccountId)
-        .all(conn)
-        .await?;
+    let rows = page.all(conn, q, list_accounts::Column::AccountId).await?;
     Ok(page
         .finish(rows)
         .into_iter()
@@ -254,6 +251,6 @@ pub async fn timeline(
         }
         _ => {}
     }
-    let rows = page.apply(q, home_feed::Column::StatusId).all(conn).await?;
+    let rows = page.all(conn, q, home_feed::Column::StatusId).await?;
     Ok(page.finish(rows))
 }

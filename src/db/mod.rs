@@ -201,17 +201,43 @@ impl Page {
         }
     }
 
-    /// Adds the id bounds, the order and the limit to a query whose page key is `col`.
-    pub fn apply<E, C>(&self, select: sea_orm::Select<E>, col: C) -> sea_orm::Select<E>
+    /// The rows of this page of `select`, whose page key is `col`, in the order
+    /// of the scan ([`Page::finish`] puts them newest first). The limit is
+    /// written into the SQL: see [`all_with_literal_limit`].
+    pub async fn all<E, C>(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        select: sea_orm::Select<E>,
+        col: C,
+    ) -> Result<Vec<E::Model>, DbErr>
     where
         E: sea_orm::EntityTrait,
         C: sea_orm::ColumnTrait,
     {
-        use sea_orm::QuerySelect;
-        self.bounds_and_order(select, col).limit(self.limit())
+        all_with_literal_limit(conn, self.bounds_and_order(select, col), self.limit()).await
     }
 
-    /// [`Page::apply`] without the limit, for [`all_with_literal_limit`].
+    /// [`Page::all`] for a `select_only` query of the columns of the tuple `T`.
+    pub async fn all_tuples<E, C, T>(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        select: sea_orm::Select<E>,
+        col: C,
+    ) -> Result<Vec<T>, DbErr>
+    where
+        E: sea_orm::EntityTrait,
+        C: sea_orm::ColumnTrait,
+        T: sea_orm::TryGetableMany,
+    {
+        let stmt = with_literal_limit(conn, self.bounds_and_order(select, col), self.limit());
+        conn.query_all_raw(stmt)
+            .await?
+            .iter()
+            .map(|row| row.try_get_many_by_index::<T>())
+            .collect()
+    }
+
+    /// The id bounds and the order of this page, without its limit.
     pub fn bounds_and_order<E, C>(&self, select: sea_orm::Select<E>, col: C) -> sea_orm::Select<E>
     where
         E: sea_orm::EntityTrait,
@@ -233,7 +259,7 @@ impl Page {
         s
     }
 
-    /// Puts rows fetched by [`Page::apply`] newest first.
+    /// Puts rows fetched by [`Page::all`] newest first.
     pub fn finish<T>(&self, mut rows: Vec<T>) -> Vec<T> {
         if self.min_id.is_some() {
             rows.reverse();
@@ -255,10 +281,19 @@ pub(crate) async fn all_with_literal_limit<E>(
 where
     E: sea_orm::EntityTrait,
 {
+    let stmt = with_literal_limit(conn, select, limit);
+    E::find().from_raw_sql(stmt).all(conn).await
+}
+
+fn with_literal_limit<E: sea_orm::EntityTrait>(
+    conn: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::Select<E>,
+    limit: u64,
+) -> sea_orm::Statement {
     use sea_orm::QueryTrait;
     let mut stmt = select.build(conn.get_database_backend());
     stmt.sql.push_str(&format!(" LIMIT {limit}"));
-    E::find().from_raw_sql(stmt).all(conn).await
+    stmt
 }
 
 /// Rewrites the `?` placeholders of hand-written SQL as `$1, $2, ...` for

@@ -118,10 +118,7 @@ pub async fn page(
 ) -> Result<Vec<notification_requests::Model>, DbErr> {
     let q = notification_requests::Entity::find()
         .filter(notification_requests::Column::AccountId.eq(account_id));
-    let rows = page
-        .apply(q, notification_requests::Column::Id)
-        .all(conn)
-        .await?;
+    let rows = page.all(conn, q, notification_requests::Column::Id).await?;
     Ok(page.finish(rows))
 }
 

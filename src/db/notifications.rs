@@ -64,7 +64,7 @@ pub async fn page(
     if let Some(a) = from_account_id {
         q = q.filter(notifications::Column::FromAccountId.eq(a));
     }
-    let rows = page.apply(q, notifications::Column::Id).all(conn).await?;
+    let rows = page.all(conn, q, notifications::Column::Id).await?;
     Ok(page.finish(rows))
 }
 

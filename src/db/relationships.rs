@@ -384,12 +384,11 @@ pub async fn follows_page(
     };
     let q = follows::Entity::find().filter(mine.eq(account_id));
     let rows = page
-        .apply(q, follows::Column::Id)
-        .select_only()
-        .column(follows::Column::Id)
-        .column(other)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only().column(follows::Column::Id).column(other),
+            follows::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }
@@ -402,12 +401,13 @@ pub async fn blocks_page(
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = blocks::Entity::find().filter(blocks::Column::AccountId.eq(account_id));
     let rows = page
-        .apply(q, blocks::Column::Id)
-        .select_only()
-        .column(blocks::Column::Id)
-        .column(blocks::Column::TargetAccountId)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only()
+                .column(blocks::Column::Id)
+                .column(blocks::Column::TargetAccountId),
+            blocks::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }
@@ -419,12 +419,13 @@ pub async fn mutes_page(
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let q = mutes::Entity::find().filter(mutes::Column::AccountId.eq(account_id));
     let rows = page
-        .apply(q, mutes::Column::Id)
-        .select_only()
-        .column(mutes::Column::Id)
-        .column(mutes::Column::TargetAccountId)
-        .into_tuple()
-        .all(conn)
+        .all_tuples(
+            conn,
+            q.select_only()
+                .column(mutes::Column::Id)
+                .column(mutes::Column::TargetAccountId),
+            mutes::Column::Id,
+        )
         .await?;
     Ok(page.finish(rows))
 }

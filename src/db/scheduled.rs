@@ -34,7 +34,7 @@ pub async fn page(
     page: &Page,
 ) -> Result<Vec<scheduled::Model>, DbErr> {
     let q = scheduled::Entity::find().filter(scheduled::Column::AccountId.eq(account_id));
-    let rows = page.apply(q, scheduled::Column::Id).all(conn).await?;
+    let rows = page.all(conn, q, scheduled::Column::Id).await?;
     Ok(page.finish(rows))
 }
 

@@ -259,7 +259,7 @@ pub async fn account_timeline(
     if filter.only_media {
         select = select.filter(with_media());
     }
-    let rows = page.apply(select, Column::Id).all(conn).await?;
+    let rows = page.all(conn, select, Column::Id).await?;
     Ok(page.finish(rows))
 }
 
@@ -296,7 +296,7 @@ pub async fn public_timeline(
             select = select.filter(Column::AccountId.not_in_subquery(q));
         }
     }
-    let rows = page.apply(select, Column::Id).all(conn).await?;
+    let rows = page.all(conn, select, Column::Id).await?;
     Ok(page.finish(rows))
 }
 
@@ -371,7 +371,7 @@ pub async fn tag_timeline(
     if let Some(l) = local {
         q = q.filter(Column::Local.eq(l));
     }
-    let rows = page.apply(q, Column::Id).all(conn).await?;
+    let rows = page.all(conn, q, Column::Id).await?;
     Ok(page.finish(rows))
 }
 

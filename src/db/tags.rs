@@ -178,7 +178,7 @@ pub async fn followed_page(
 ) -> Result<Vec<(i64, tags::Model)>, DbErr> {
     use entity::tag_follows;
     let q = tag_follows::Entity::find().filter(tag_follows::Column::AccountId.eq(account_id));
-    let follows = page.finish(page.apply(q, tag_follows::Column::Id).all(conn).await?);
+    let follows = page.finish(page.all(conn, q, tag_follows::Column::Id).await?);
     let ids: Vec<i64> = follows.iter().map(|f| f.tag_id).collect();
     let found = find_many(conn, &ids).await?;
     Ok(follows

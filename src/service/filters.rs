@@ -465,8 +465,12 @@ impl FilterSet {
         if rows.is_empty() {
             return Ok(FilterSet::default());
         }
-        let filters = views(state, rows)
-            .await?
+        Ok(FilterSet::of(views(state, rows).await?))
+    }
+
+    /// Ready to match with `filters`.
+    pub fn of(filters: Vec<FilterView>) -> FilterSet {
+        let filters = filters
             .into_iter()
             .map(|f| {
                 let res = f
@@ -477,7 +481,7 @@ impl FilterSet {
                 (f, res)
             })
             .collect();
-        Ok(FilterSet { filters })
+        FilterSet { filters }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -178,7 +178,7 @@ async fn timeline(
         views.last().map(|v| v.status.id),
     );
     let out =
-        entities::statuses_in(&state, Some(me), &views, entities::FilterContext::Home).await?;
+        entities::status_page(&state, Some(me), &views, entities::FilterContext::Home).await?;
     Ok(with_link(
         json(out),
         &state,

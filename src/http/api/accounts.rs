@@ -189,7 +189,7 @@ async fn statuses(
         let rows = service::statuses::pinned(&state, viewer, id).await?;
         let views = service::timelines::hydrate(&state, rows).await?;
         let out =
-            entities::statuses_in(&state, viewer, &views, entities::FilterContext::Account).await?;
+            entities::status_page(&state, viewer, &views, entities::FilterContext::Account).await?;
         return Ok(json(out));
     }
     let filter = AccountTimelineFilter {
@@ -199,7 +199,7 @@ async fn statuses(
     };
     let views = service::timelines::account(&state, viewer, id, filter, &page).await?;
     let out =
-        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Account).await?;
+        entities::status_page(&state, viewer, &views, entities::FilterContext::Account).await?;
     let first = views.first().map(|v| v.status.id);
     let last = views.last().map(|v| v.status.id);
     let mut extra = vec![("limit", page.limit().to_string())];

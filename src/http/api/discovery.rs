@@ -162,7 +162,7 @@ async fn trending_statuses(
     }
     let views = crate::service::timelines::hydrate(&state, visible).await?;
     let out =
-        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Public).await?;
+        entities::status_page(&state, viewer, &views, entities::FilterContext::Public).await?;
     Ok(json(out))
 }
 

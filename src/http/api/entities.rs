@@ -3,11 +3,13 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{accounts, notifications, statuses};
+use serde::Serialize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
 use crate::db;
 use crate::error::AppResult;
-use crate::service::filters::{FilterSet, FilterView};
+use crate::service::filters::{FilterMatch, FilterSet, FilterView};
 use crate::service::relationships::Relationship;
 use crate::service::timelines::StatusView;
 use crate::state::AppState;
@@ -28,61 +30,143 @@ pub const MISSING_AVATAR: &str = "/avatars/original/missing.png";
 pub const MISSING_HEADER: &str = "/headers/original/missing.png";
 
 pub fn account(state: &AppState, a: &accounts::Model) -> Value {
-    let base = state.base_url();
-    let avatar = a
-        .avatar_url
-        .clone()
-        .unwrap_or_else(|| format!("{base}{MISSING_AVATAR}"));
-    let header = a
-        .header_url
-        .clone()
-        .unwrap_or_else(|| format!("{base}{MISSING_HEADER}"));
-    let fields: Vec<Value> = a
-        .fields
-        .as_array()
-        .map(|fs| {
-            fs.iter()
-                .map(|f| json!({ "name": f.get("name").cloned().unwrap_or(json!("")), "value": f.get("value").cloned().unwrap_or(json!("")), "verified_at": f.get("verified_at").cloned().unwrap_or(Value::Null) }))
-                .collect()
-        })
-        .unwrap_or_default();
-    // Mastodon reports the day an account was made, at midnight.
-    let created = a
-        .created_at
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .map(|d| d.and_utc())
-        .unwrap_or(a.created_at);
-    json!({
-        "id": a.id.to_string(),
-        "username": a.username,
-        "acct": a.acct(),
-        "display_name": a.display_name,
-        "locked": a.locked,
-        "bot": a.bot,
-        "discoverable": a.discoverable,
-        "indexable": a.discoverable,
-        "group": false,
-        "noindex": !a.discoverable,
-        "hide_collections": false,
-        "created_at": time(created),
-        "note": a.note,
-        "url": a.url.clone().unwrap_or_else(|| a.uri.clone()),
-        "uri": a.uri,
-        "avatar": avatar,
-        "avatar_static": avatar,
-        "avatar_description": "",
-        "header": header,
-        "header_static": header,
-        "header_description": "",
-        "followers_count": a.followers_count.max(0),
-        "following_count": a.following_count.max(0),
-        "statuses_count": a.statuses_count.max(0),
-        "last_status_at": a.last_status_at.map(|t| t.date_naive().to_string()),
-        "emojis": [],
-        "fields": fields,
-        "roles": [],
-    })
+    to_value(&Account::new(&state.base_url(), a))
+}
+
+/// A typed entity as a `Value`, for callers that add to it or embed it in `json!`.
+fn to_value<T: Serialize>(t: &T) -> Value {
+    // Serialising these structs cannot fail (string keys, no maps with other keys).
+    serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+/// An id as Mastodon writes it: a string, written without allocating one.
+#[derive(Clone, Copy)]
+struct Id(i64);
+
+impl Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+static EMPTY_STRING: Value = Value::String(String::new());
+static NULL: Value = Value::Null;
+
+/// Mastodon's `[]` for lists Kith never fills (custom emojis, roles).
+type Empty = [(); 0];
+
+// The client-API entities below are serialised straight from the rows. Their
+// fields are in alphabetical order so that the bytes are those the earlier
+// `serde_json::Value` (a `BTreeMap`) gave: clients and fixtures see no change.
+
+/// An Account.
+#[derive(Serialize)]
+pub struct Account<'a> {
+    acct: Cow<'a, str>,
+    avatar: Cow<'a, str>,
+    avatar_description: &'static str,
+    avatar_static: Cow<'a, str>,
+    bot: bool,
+    created_at: String,
+    discoverable: bool,
+    display_name: &'a str,
+    emojis: Empty,
+    fields: Vec<AccountField<'a>>,
+    followers_count: i64,
+    following_count: i64,
+    group: bool,
+    header: Cow<'a, str>,
+    header_description: &'static str,
+    header_static: Cow<'a, str>,
+    hide_collections: bool,
+    id: Id,
+    indexable: bool,
+    last_status_at: Option<String>,
+    locked: bool,
+    noindex: bool,
+    note: &'a str,
+    roles: Empty,
+    statuses_count: i64,
+    uri: &'a str,
+    url: &'a str,
+    username: &'a str,
+}
+
+#[derive(Serialize)]
+struct AccountField<'a> {
+    name: &'a Value,
+    value: &'a Value,
+    verified_at: &'a Value,
+}
+
+fn acct(a: &accounts::Model) -> Cow<'_, str> {
+    match &a.domain {
+        None => Cow::Borrowed(&a.username),
+        Some(_) => Cow::Owned(a.acct()),
+    }
+}
+
+impl<'a> Account<'a> {
+    pub fn new(base: &str, a: &'a accounts::Model) -> Account<'a> {
+        let avatar: Cow<'a, str> = match &a.avatar_url {
+            Some(u) => Cow::Borrowed(u),
+            None => Cow::Owned(format!("{base}{MISSING_AVATAR}")),
+        };
+        let header: Cow<'a, str> = match &a.header_url {
+            Some(u) => Cow::Borrowed(u),
+            None => Cow::Owned(format!("{base}{MISSING_HEADER}")),
+        };
+        let fields = a
+            .fields
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| AccountField {
+                        name: f.get("name").unwrap_or(&EMPTY_STRING),
+                        value: f.get("value").unwrap_or(&EMPTY_STRING),
+                        verified_at: f.get("verified_at").unwrap_or(&NULL),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Mastodon reports the day an account was made, at midnight.
+        let created = a
+            .created_at
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc())
+            .unwrap_or(a.created_at);
+        Account {
+            acct: acct(a),
+            avatar_static: avatar.clone(),
+            avatar,
+            avatar_description: "",
+            bot: a.bot,
+            created_at: time(created),
+            discoverable: a.discoverable,
+            display_name: &a.display_name,
+            emojis: [],
+            fields,
+            followers_count: a.followers_count.max(0),
+            following_count: a.following_count.max(0),
+            group: false,
+            header_static: header.clone(),
+            header,
+            header_description: "",
+            hide_collections: false,
+            id: Id(a.id),
+            indexable: a.discoverable,
+            last_status_at: a.last_status_at.map(|t| t.date_naive().to_string()),
+            locked: a.locked,
+            noindex: !a.discoverable,
+            note: &a.note,
+            roles: [],
+            statuses_count: a.statuses_count.max(0),
+            uri: &a.uri,
+            url: a.url.as_deref().unwrap_or(&a.uri),
+            username: &a.username,
+        }
+    }
 }
 
 /// The authenticated user's own account, with `source` (what they typed).
@@ -120,24 +204,40 @@ pub fn credential_account(
 
 /// A MediaAttachment. `url` is null while the file is processing.
 pub fn media_attachment(state: &AppState, m: &entity::media_attachments::Model) -> Value {
-    let (url, preview) = crate::service::media::urls(state, m);
-    let meta = if m.meta.as_object().is_some_and(|o| !o.is_empty()) {
-        m.meta.clone()
-    } else {
-        Value::Null
-    };
-    json!({
-        "id": m.id.to_string(),
-        "type": m.kind,
-        "url": url,
-        "preview_url": preview,
-        "remote_url": m.remote_url,
-        "preview_remote_url": null,
-        "text_url": null,
-        "meta": meta,
-        "description": m.description,
-        "blurhash": m.blurhash,
-    })
+    to_value(&MediaAttachment::new(state, m))
+}
+
+#[derive(Serialize)]
+pub struct MediaAttachment<'a> {
+    blurhash: Option<&'a str>,
+    description: Option<&'a str>,
+    id: Id,
+    meta: Option<&'a Value>,
+    preview_remote_url: (),
+    preview_url: Option<String>,
+    remote_url: Option<&'a str>,
+    text_url: (),
+    #[serde(rename = "type")]
+    kind: &'a str,
+    url: Option<String>,
+}
+
+impl<'a> MediaAttachment<'a> {
+    pub fn new(state: &AppState, m: &'a entity::media_attachments::Model) -> MediaAttachment<'a> {
+        let (url, preview_url) = crate::service::media::urls(state, m);
+        MediaAttachment {
+            blurhash: m.blurhash.as_deref(),
+            description: m.description.as_deref(),
+            id: Id(m.id),
+            meta: Some(&m.meta).filter(|v| v.as_object().is_some_and(|o| !o.is_empty())),
+            preview_remote_url: (),
+            preview_url,
+            remote_url: m.remote_url.as_deref(),
+            text_url: (),
+            kind: &m.kind,
+            url,
+        }
+    }
 }
 
 pub fn relationship(target_id: i64, r: &Relationship) -> Value {
@@ -164,6 +264,7 @@ pub fn relationship(target_id: i64, r: &Relationship) -> Value {
 /// What it takes to render many statuses for one viewer, loaded in a fixed
 /// number of queries.
 struct StatusContext {
+    /// The mentioned accounts.
     accounts: HashMap<i64, accounts::Model>,
     pinned: HashSet<i64>,
     filters: FilterSet,
@@ -190,17 +291,12 @@ async fn load_context(
     let mut account_ids: Vec<i64> = mention_pairs.iter().map(|(_, a)| *a).collect();
     account_ids.sort_unstable();
     account_ids.dedup();
-    let mut accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(c, &account_ids)
+    // The mentioned accounts (the authors are in the views already).
+    let accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(c, &account_ids)
         .await?
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    for v in views {
-        accounts.insert(v.account.id, v.account.clone());
-        if let Some(r) = &v.reblog {
-            accounts.insert(r.account.id, r.account.clone());
-        }
-    }
     let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
     for (s, a) in mention_pairs {
         mentions.entry(s).or_default().push(a);
@@ -255,86 +351,276 @@ async fn load_context(
     })
 }
 
-fn status_value(
-    state: &AppState,
-    ctx: &StatusContext,
-    s: &statuses::Model,
-    author: &accounts::Model,
-    reblog: Option<Value>,
-) -> Value {
-    let base = state.base_url();
-    let mentions: Vec<Value> = ctx
-        .mentions
-        .get(&s.id)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(|id| ctx.accounts.get(id))
-                .map(|a| json!({ "id": a.id.to_string(), "username": a.username, "acct": a.acct(), "url": a.url.clone().unwrap_or_else(|| a.uri.clone()) }))
-                .collect()
+/// A Status. The viewer's flags (`favourited` ... `pinned`) are absent without a viewer.
+#[derive(Serialize)]
+pub struct Status<'a> {
+    account: Account<'a>,
+    application: Option<Application>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bookmarked: Option<bool>,
+    card: (),
+    content: &'a str,
+    created_at: String,
+    edited_at: Option<String>,
+    emojis: Empty,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    favourited: Option<bool>,
+    favourites_count: i64,
+    #[serde(serialize_with = "filter_results")]
+    filtered: &'a [FilterMatch],
+    id: Id,
+    in_reply_to_account_id: Option<Id>,
+    in_reply_to_id: Option<Id>,
+    language: Option<&'a str>,
+    media_attachments: Vec<MediaAttachment<'a>>,
+    mentions: Vec<Mention<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    muted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pinned: Option<bool>,
+    poll: (),
+    quotes_count: u8,
+    reblog: Option<Box<Status<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reblogged: Option<bool>,
+    reblogs_count: i64,
+    replies_count: i64,
+    sensitive: bool,
+    spoiler_text: &'a str,
+    tags: Vec<Tag<'a>>,
+    text: (),
+    uri: &'a str,
+    url: Option<&'a str>,
+    visibility: &'static str,
+}
+
+#[derive(Serialize)]
+struct Application {
+    name: &'static str,
+    website: (),
+}
+
+#[derive(Serialize)]
+struct Mention<'a> {
+    acct: Cow<'a, str>,
+    id: Id,
+    url: &'a str,
+    username: &'a str,
+}
+
+#[derive(Serialize)]
+struct Tag<'a> {
+    name: &'a str,
+    url: String,
+}
+
+/// A FilterResult, with its filter as [`filter`] shows it without its parts.
+#[derive(Serialize)]
+struct FilterResult<'a> {
+    filter: FilterEntity<'a>,
+    keyword_matches: Option<&'a [String]>,
+    status_matches: Option<&'a [String]>,
+}
+
+#[derive(Serialize)]
+struct FilterEntity<'a> {
+    context: Vec<&'a str>,
+    expires_at: Option<String>,
+    filter_action: &'a str,
+    id: Id,
+    title: &'a str,
+}
+
+fn non_empty(v: &[String]) -> Option<&[String]> {
+    Some(v).filter(|v| !v.is_empty())
+}
+
+fn filter_results<S: serde::Serializer>(matches: &&[FilterMatch], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(matches.iter().map(|m| FilterResult {
+        filter: FilterEntity {
+            context: m.filter.contexts(),
+            expires_at: m.filter.filter.expires_at.map(time),
+            filter_action: &m.filter.filter.action,
+            id: Id(m.filter.filter.id),
+            title: &m.filter.filter.title,
+        },
+        keyword_matches: non_empty(&m.keyword_matches),
+        status_matches: non_empty(&m.status_matches),
+    }))
+}
+
+/// Statuses rendered for one viewer, in order, leaving out those a `hide`
+/// filter removes in the context they are shown in. Serialises as the JSON
+/// array of Status entities, built from the rows as it is written.
+pub struct StatusPage<'v> {
+    state: &'v AppState,
+    base: String,
+    tags_prefix: String,
+    ctx: StatusContext,
+    views: &'v [StatusView],
+    context: Option<FilterContext>,
+}
+
+impl<'v> StatusPage<'v> {
+    /// Loads what rendering `views` takes (a fixed number of queries).
+    pub async fn load(
+        state: &'v AppState,
+        viewer: Option<&accounts::Model>,
+        views: &'v [StatusView],
+        context: Option<FilterContext>,
+    ) -> AppResult<StatusPage<'v>> {
+        let ctx = load_context(state, viewer, views).await?;
+        let base = state.base_url();
+        Ok(StatusPage {
+            state,
+            tags_prefix: format!("{base}/tags"),
+            base,
+            ctx,
+            views,
+            context,
         })
-        .unwrap_or_default();
-    let tags: Vec<Value> = ctx
-        .tags
-        .get(&s.id)
-        .map(|ns| {
-            ns.iter()
-                .map(|n| json!({ "name": n, "url": tag_url(&format!("{base}/tags"), n) }))
-                .collect()
-        })
-        .unwrap_or_default();
-    let own = ctx.viewer == Some(s.account_id);
-    let mut v = json!({
-        "id": s.id.to_string(),
-        "uri": s.uri,
-        "url": s.url,
-        "created_at": time(s.created_at),
-        "edited_at": s.edited_at.map(time),
-        "content": s.content,
-        "visibility": s.visibility.as_str(),
-        "sensitive": s.sensitive,
-        "spoiler_text": s.spoiler_text,
-        "application": if own && s.local { json!({ "name": "Kith", "website": null }) } else { Value::Null },
-        "emojis": [],
-        "reblogs_count": s.reblogs_count.max(0),
-        "favourites_count": s.favourites_count.max(0),
-        "replies_count": s.replies_count.max(0),
-        "quotes_count": 0,
-        "in_reply_to_id": s.in_reply_to_id.map(|i| i.to_string()),
-        "in_reply_to_account_id": s.in_reply_to_account_id.map(|i| i.to_string()),
-        "poll": null,
-        "card": null,
-        "language": s.language,
-        "text": null,
-        "filtered": [],
-    });
-    // Values made elsewhere are moved in: inside `json!` each would be copied
-    // by serialising it again (a tenth of the cost of a timeline page).
-    if let Some(obj) = v.as_object_mut() {
-        let media: Vec<Value> = ctx
+    }
+
+    /// Calls `f` with each view and its entity, `None` when a filter hides it.
+    fn each<E>(
+        &self,
+        mut f: impl FnMut(&StatusView, Option<&Status<'_>>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for v in self.views {
+            let matches = self.ctx.filters.matches(v.shown());
+            if let Some(c) = self.context
+                && crate::service::filters::hidden_in(&matches, c.as_str())
+            {
+                f(v, None)?;
+                continue;
+            }
+            f(v, Some(&self.entity(v, &matches)))?;
+        }
+        Ok(())
+    }
+
+    /// Each status as a `Value`, in order; `None` where a filter hides it.
+    pub fn values(&self) -> Vec<Option<Value>> {
+        let mut out = Vec::with_capacity(self.views.len());
+        let _ = self.each(|_, s| {
+            out.push(s.map(to_value));
+            Ok::<(), std::convert::Infallible>(())
+        });
+        out
+    }
+
+    fn entity<'a>(&'a self, v: &'a StatusView, matches: &'a [FilterMatch]) -> Status<'a> {
+        let mut outer = self.status(&v.status, &v.account, matches);
+        if let Some(r) = &v.reblog {
+            // A reblog wrapper reports the viewer's flags of the reblogged status.
+            if self.ctx.viewer.is_some() {
+                outer.favourited = Some(self.ctx.favourited.contains(&r.status.id));
+                outer.reblogged = Some(self.ctx.reblogged.contains(&r.status.id));
+                outer.bookmarked = Some(self.ctx.bookmarked.contains(&r.status.id));
+            }
+            outer.reblog = Some(Box::new(self.status(&r.status, &r.account, matches)));
+        }
+        outer
+    }
+
+    fn status<'a>(
+        &'a self,
+        s: &'a statuses::Model,
+        author: &'a accounts::Model,
+        filtered: &'a [FilterMatch],
+    ) -> Status<'a> {
+        let ctx = &self.ctx;
+        let mentions = ctx
+            .mentions
+            .get(&s.id)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| ctx.accounts.get(id))
+                    .map(|a| Mention {
+                        acct: acct(a),
+                        id: Id(a.id),
+                        url: a.url.as_deref().unwrap_or(&a.uri),
+                        username: &a.username,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tags = ctx
+            .tags
+            .get(&s.id)
+            .map(|ns| {
+                ns.iter()
+                    .map(|n| Tag {
+                        name: n,
+                        url: tag_url(&self.tags_prefix, n),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let media_attachments = ctx
             .media
             .get(&s.id)
-            .map(|ms| ms.iter().map(|m| media_attachment(state, m)).collect())
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| MediaAttachment::new(self.state, m))
+                    .collect()
+            })
             .unwrap_or_default();
-        obj.insert("account".into(), account(state, author));
-        obj.insert("media_attachments".into(), Value::Array(media));
-        obj.insert("mentions".into(), Value::Array(mentions));
-        obj.insert("tags".into(), Value::Array(tags));
-        obj.insert("reblog".into(), reblog.unwrap_or(Value::Null));
-    }
-    if let (Some(obj), Some(_)) = (v.as_object_mut(), ctx.viewer) {
-        obj.insert("favourited".into(), json!(ctx.favourited.contains(&s.id)));
-        obj.insert("reblogged".into(), json!(ctx.reblogged.contains(&s.id)));
-        obj.insert(
-            "muted".into(),
-            json!(
+        let own = ctx.viewer == Some(s.account_id);
+        let flag = |set: &HashSet<i64>| ctx.viewer.map(|_| set.contains(&s.id));
+        Status {
+            account: Account::new(&self.base, author),
+            application: (own && s.local).then_some(Application {
+                name: "Kith",
+                website: (),
+            }),
+            bookmarked: flag(&ctx.bookmarked),
+            card: (),
+            content: &s.content,
+            created_at: time(s.created_at),
+            edited_at: s.edited_at.map(time),
+            emojis: [],
+            favourited: flag(&ctx.favourited),
+            favourites_count: s.favourites_count.max(0),
+            filtered,
+            id: Id(s.id),
+            in_reply_to_account_id: s.in_reply_to_account_id.map(Id),
+            in_reply_to_id: s.in_reply_to_id.map(Id),
+            language: s.language.as_deref(),
+            media_attachments,
+            mentions,
+            muted: ctx.viewer.map(|_| {
                 s.conversation_id
                     .is_some_and(|c| ctx.muted_threads.contains(&c))
-            ),
-        );
-        obj.insert("bookmarked".into(), json!(ctx.bookmarked.contains(&s.id)));
-        obj.insert("pinned".into(), json!(own && ctx.pinned.contains(&s.id)));
+            }),
+            pinned: ctx.viewer.map(|_| own && ctx.pinned.contains(&s.id)),
+            poll: (),
+            quotes_count: 0,
+            reblog: None,
+            reblogged: flag(&ctx.reblogged),
+            reblogs_count: s.reblogs_count.max(0),
+            replies_count: s.replies_count.max(0),
+            sensitive: s.sensitive,
+            spoiler_text: &s.spoiler_text,
+            tags,
+            text: (),
+            uri: &s.uri,
+            url: s.url.as_deref(),
+            visibility: s.visibility.as_str(),
+        }
     }
-    v
+}
+
+impl Serialize for StatusPage<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        self.each(|_, status| match status {
+            Some(status) => seq.serialize_element(status),
+            None => Ok(()),
+        })?;
+        seq.end()
+    }
 }
 
 /// Where statuses are shown, for filters (a `hide` filter removes a status
@@ -407,19 +693,6 @@ pub fn filters_v1(f: &FilterView) -> Vec<Value> {
         .collect()
 }
 
-fn filter_results(matches: &[crate::service::filters::FilterMatch]) -> Value {
-    matches
-        .iter()
-        .map(|m| {
-            json!({
-                "filter": filter(&m.filter, false),
-                "keyword_matches": if m.keyword_matches.is_empty() { Value::Null } else { json!(m.keyword_matches) },
-                "status_matches": if m.status_matches.is_empty() { Value::Null } else { json!(m.status_matches) },
-            })
-        })
-        .collect()
-}
-
 pub fn list(l: &entity::lists::Model) -> Value {
     json!({
         "id": l.id.to_string(),
@@ -427,6 +700,16 @@ pub fn list(l: &entity::lists::Model) -> Value {
         "replies_policy": l.replies_policy,
         "exclusive": l.exclusive,
     })
+}
+
+/// Statuses shown in `context` for `viewer`, for a handler to send as they are.
+pub async fn status_page<'v>(
+    state: &'v AppState,
+    viewer: Option<&accounts::Model>,
+    views: &'v [StatusView],
+    context: FilterContext,
+) -> AppResult<StatusPage<'v>> {
+    StatusPage::load(state, viewer, views, Some(context)).await
 }
 
 /// Renders statuses for `viewer`, keeping their order; the viewer's matching
@@ -479,48 +762,9 @@ async fn render_statuses(
     views: &[StatusView],
     context: Option<FilterContext>,
 ) -> AppResult<Vec<Option<Value>>> {
-    let ctx = load_context(state, viewer, views).await?;
-    Ok(views
-        .iter()
-        .map(|v| {
-            let matches = ctx.filters.matches(v.shown());
-            if let Some(c) = context
-                && crate::service::filters::hidden_in(&matches, c.as_str())
-            {
-                return None;
-            }
-            let filtered = filter_results(&matches);
-            let reblog = v.reblog.as_ref().map(|r| {
-                let mut inner = status_value(state, &ctx, &r.status, &r.account, None);
-                if let Some(o) = inner.as_object_mut() {
-                    o.insert("filtered".into(), filtered.clone());
-                }
-                inner
-            });
-            let mut outer = status_value(state, &ctx, &v.status, &v.account, reblog);
-            if let Some(o) = outer.as_object_mut() {
-                o.insert("filtered".into(), filtered);
-            }
-            // A reblog wrapper reports the viewer's flags of the reblogged status.
-            if let (Some(r), Some(obj)) = (&v.reblog, outer.as_object_mut())
-                && ctx.viewer.is_some()
-            {
-                obj.insert(
-                    "favourited".into(),
-                    json!(ctx.favourited.contains(&r.status.id)),
-                );
-                obj.insert(
-                    "reblogged".into(),
-                    json!(ctx.reblogged.contains(&r.status.id)),
-                );
-                obj.insert(
-                    "bookmarked".into(),
-                    json!(ctx.bookmarked.contains(&r.status.id)),
-                );
-            }
-            Some(outer)
-        })
-        .collect())
+    Ok(StatusPage::load(state, viewer, views, context)
+        .await?
+        .values())
 }
 
 pub async fn status(
@@ -660,4 +904,319 @@ pub async fn notification_groups(
         "statuses": shown.into_values().collect::<Vec<_>>(),
         "notification_groups": out_groups,
     }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use entity::Visibility;
+
+    fn at(day: u32, secs: u32) -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 10, 0, secs).unwrap()
+    }
+
+    fn account(id: i64, username: &str, domain: Option<&str>) -> accounts::Model {
+        accounts::Model {
+            id,
+            username: username.into(),
+            domain: domain.map(Into::into),
+            display_name: format!("{username} \"the\" <b>name</b>"),
+            note: "<p>a note</p>".into(),
+            note_source: None,
+            avatar_url: domain.map(|d| format!("https://{d}/a/{username}.png")),
+            header_url: None,
+            locked: domain.is_some(),
+            bot: id % 2 == 0,
+            discoverable: domain.is_none(),
+            fields: if domain.is_some() {
+                json!([{ "name": "site", "value": "<a href=\"https://x.example\">x</a>", "verified_at": "2026-11-01T00:00:00.000Z" }, { "value": "no name" }])
+            } else {
+                json!([])
+            },
+            uri: match domain {
+                None => format!("http://kith.test/users/{username}"),
+                Some(d) => format!("https://{d}/users/{username}"),
+            },
+            url: domain.map(|d| format!("https://{d}/@{username}")),
+            inbox_url: String::new(),
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            public_key_pem: String::new(),
+            private_key_pem: None,
+            followers_count: 3,
+            following_count: -1,
+            statuses_count: 12,
+            last_status_at: domain.map(|_| at(28, 5)),
+            created_at: at(1, 7),
+            updated_at: at(1, 7),
+            last_fetched_at: None,
+            suspended_at: None,
+        }
+    }
+
+    fn status(id: i64, account_id: i64, content: &str) -> statuses::Model {
+        statuses::Model {
+            id,
+            uri: format!("http://kith.test/statuses/{id}"),
+            url: Some(format!("http://kith.test/@x/{id}")),
+            local: true,
+            account_id,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            thread_root_id: None,
+            conversation_id: None,
+            reblog_of_id: None,
+            content: content.into(),
+            text: String::new(),
+            visibility: Visibility::Public,
+            sensitive: false,
+            spoiler_text: String::new(),
+            language: None,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at: at(29, (id % 60) as u32),
+            updated_at: at(29, 0),
+            edited_at: None,
+            deleted_at: None,
+        }
+    }
+
+    fn media(id: i64, status_id: i64, stored: bool) -> entity::media_attachments::Model {
+        entity::media_attachments::Model {
+            id,
+            account_id: 2,
+            status_id: Some(status_id),
+            position: 0,
+            kind: "image".into(),
+            state: "ready".into(),
+            content_type: Some("image/png".into()),
+            file_key: stored.then(|| format!("f/{id}.png")),
+            preview_key: None,
+            file_size: None,
+            remote_url: (!stored).then(|| format!("https://remote.example/m/{id}.png")),
+            description: stored.then(|| "a \"picture\"".into()),
+            blurhash: stored.then(|| "LEHV6nWB2yk8".into()),
+            meta: if stored {
+                json!({ "original": { "width": 640, "height": 480 } })
+            } else {
+                json!({})
+            },
+            error: None,
+            created_at: at(29, 0),
+            updated_at: at(29, 0),
+            scheduled_status_id: None,
+        }
+    }
+
+    fn view(s: statuses::Model, a: &accounts::Model) -> StatusView {
+        StatusView {
+            status: s,
+            account: a.clone(),
+            reblog: None,
+        }
+    }
+
+    /// Varied statuses: own and pinned with tags, a remote reply with mentions
+    /// and media, spoiler, edited, a reblog of it, a thread the viewer muted,
+    /// a status a `warn` filter matches by keyword and by id, one a `hide`
+    /// filter hides at home, one with no extras. `viewer`: the context has
+    /// a viewer (id 1) and their favourites, boosts, bookmarks, pins, filters.
+    fn sample(viewer: bool) -> (Vec<StatusView>, StatusContext) {
+        let me = account(1, "me", None);
+        let them = account(2, "them", Some("remote.example"));
+        let other = account(3, "other", Some("other.example"));
+        let mut own = status(101, 1, "<p>hello #rust #café</p>");
+        own.language = Some("en".into());
+        own.replies_count = 1;
+        own.favourites_count = 2;
+        own.reblogs_count = -3;
+        let mut reply = status(102, 2, "<p>@me and @other look</p>");
+        reply.local = false;
+        reply.uri = "https://remote.example/objects/102".into();
+        reply.url = None;
+        reply.in_reply_to_id = Some(101);
+        reply.in_reply_to_account_id = Some(1);
+        reply.sensitive = true;
+        reply.spoiler_text = "spoiler \"quoted\"".into();
+        reply.edited_at = Some(at(29, 59));
+        reply.visibility = Visibility::Unlisted;
+        reply.conversation_id = Some(7);
+        let mut boost = status(103, 1, "");
+        boost.reblog_of_id = Some(102);
+        let muted = {
+            let mut s = status(104, 3, "<p>in a muted thread</p>");
+            s.conversation_id = Some(8);
+            s.visibility = Visibility::Private;
+            s
+        };
+        let warned = status(105, 3, "<p>this has a SECRET word</p>");
+        let hidden = status(106, 2, "<p>this is hidden at home</p>");
+        let plain = status(107, 2, "");
+        let views = vec![
+            view(own.clone(), &me),
+            view(reply.clone(), &them),
+            StatusView {
+                status: boost,
+                account: me.clone(),
+                reblog: Some(Box::new(view(reply, &them))),
+            },
+            view(muted, &other),
+            view(warned, &other),
+            view(hidden, &them),
+            view(plain, &them),
+        ];
+        let accounts: HashMap<i64, accounts::Model> = [&me, &them, &other]
+            .into_iter()
+            .map(|a| (a.id, a.clone()))
+            .collect();
+        let filters = if viewer {
+            FilterSet::of(vec![
+                FilterView {
+                    filter: entity::filters::Model {
+                        id: 501,
+                        account_id: 1,
+                        title: "secrets".into(),
+                        context: "home,public".into(),
+                        action: "warn".into(),
+                        expires_at: Some(at(30, 0)),
+                        created_at: at(1, 0),
+                    },
+                    keywords: vec![entity::filter_keywords::Model {
+                        id: 601,
+                        filter_id: 501,
+                        keyword: "secret".into(),
+                        whole_word: true,
+                    }],
+                    statuses: vec![entity::filter_statuses::Model {
+                        id: 701,
+                        filter_id: 501,
+                        status_id: 105,
+                    }],
+                },
+                FilterView {
+                    filter: entity::filters::Model {
+                        id: 502,
+                        account_id: 1,
+                        title: "hidden".into(),
+                        context: "home".into(),
+                        action: "hide".into(),
+                        expires_at: None,
+                        created_at: at(1, 0),
+                    },
+                    keywords: vec![entity::filter_keywords::Model {
+                        id: 602,
+                        filter_id: 502,
+                        keyword: "hidden".into(),
+                        whole_word: false,
+                    }],
+                    statuses: vec![],
+                },
+            ])
+        } else {
+            FilterSet::default()
+        };
+        let set = |ids: &[i64]| -> HashSet<i64> {
+            if viewer {
+                ids.iter().copied().collect()
+            } else {
+                HashSet::new()
+            }
+        };
+        let ctx = StatusContext {
+            accounts,
+            pinned: set(&[101]),
+            filters,
+            mentions: [(102, vec![1, 3, 99])].into_iter().collect(),
+            tags: [(101, vec!["rust".to_string(), "café".to_string()])]
+                .into_iter()
+                .collect(),
+            favourited: set(&[102, 105]),
+            bookmarked: set(&[102]),
+            reblogged: set(&[102]),
+            media: [(102, vec![media(801, 102, true), media(802, 102, false)])]
+                .into_iter()
+                .collect(),
+            muted_threads: set(&[8]),
+            viewer: viewer.then_some(1),
+        };
+        (views, ctx)
+    }
+
+    async fn state(dir: &std::path::Path) -> AppState {
+        let data_dir = dir.display().to_string();
+        let url = format!("sqlite://{}/kith.db", dir.display());
+        let config = crate::Config::from_pairs(&[
+            ("domain", "kith.test"),
+            ("scheme", "http"),
+            ("data_dir", &data_dir),
+            ("database_url", &url),
+        ])
+        .unwrap();
+        AppState::new(config).await.unwrap()
+    }
+
+    fn page<'v>(
+        state: &'v AppState,
+        ctx: StatusContext,
+        views: &'v [StatusView],
+        context: Option<FilterContext>,
+    ) -> StatusPage<'v> {
+        let base = state.base_url();
+        StatusPage {
+            state,
+            tags_prefix: format!("{base}/tags"),
+            base,
+            ctx,
+            views,
+            context,
+        }
+    }
+
+    /// Every rendering of the sample, keyed by viewer and context.
+    fn sample_pages(state: &AppState) -> String {
+        let mut out = serde_json::Map::new();
+        for viewer in [true, false] {
+            for context in [None, Some(FilterContext::Home)] {
+                let (views, ctx) = sample(viewer);
+                let p = page(state, ctx, &views, context);
+                let key = format!(
+                    "{}_{}",
+                    if viewer { "viewer" } else { "anonymous" },
+                    context.map_or("anywhere", FilterContext::as_str)
+                );
+                let written = serde_json::to_string(&p).unwrap();
+                let value: Value = serde_json::from_str(&written).unwrap();
+                // Keys in sorted order, as the `Value` trees had them.
+                assert_eq!(written, value.to_string(), "{key}: keys out of order");
+                // What callers that need `Value`s get is the same.
+                let values: Vec<Value> = p.values().into_iter().flatten().collect();
+                assert_eq!(Value::Array(values), value, "{key}: values differ");
+                out.insert(key, value);
+            }
+        }
+        serde_json::to_string_pretty(&out).unwrap() + "\n"
+    }
+
+    /// The sample's JSON, checked in: `KITH_BLESS=1 cargo test --lib
+    /// status_pages_are_the_checked_in_json` writes it again after a deliberate change.
+    #[tokio::test]
+    async fn status_pages_are_the_checked_in_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(dir.path()).await;
+        let got = sample_pages(&state);
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/status_pages.json"
+        );
+        if std::env::var_os("KITH_BLESS").is_some() {
+            std::fs::write(path, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(path).unwrap();
+        assert_eq!(got, want, "the JSON of the sample statuses changed");
+    }
 }

@@ -36,7 +36,7 @@ async fn statuses(
     let views =
         crate::service::timelines::hydrate(state, rows.iter().map(|(_, s)| s.clone()).collect())
             .await?;
-    let out = entities::statuses(state, Some(me), &views).await?;
+    let out = entities::StatusPage::load(state, Some(me), &views, None).await?;
     let (first, last) = (rows.first().map(|(r, _)| *r), rows.last().map(|(r, _)| *r));
     Ok(with_link(
         json(out),

@@ -128,7 +128,7 @@ async fn tag_timeline(
     .await?;
     let views = crate::service::timelines::hydrate(&state, rows).await?;
     let out =
-        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Public).await?;
+        entities::status_page(&state, viewer, &views, entities::FilterContext::Public).await?;
     let (first, last) = (
         views.first().map(|v| v.status.id),
         views.last().map(|v| v.status.id),

@@ -25,7 +25,7 @@ async fn home(
     let page = q.page()?;
     let views = timelines::home(&state, me, &page).await?;
     let out =
-        entities::statuses_in(&state, Some(me), &views, entities::FilterContext::Home).await?;
+        entities::status_page(&state, Some(me), &views, entities::FilterContext::Home).await?;
     let (first, last) = (
         views.first().map(|v| v.status.id),
         views.last().map(|v| v.status.id),
@@ -72,7 +72,7 @@ async fn public(
     };
     let views = timelines::public(&state, viewer, scope, on(&q.only_media), &page).await?;
     let out =
-        entities::statuses_in(&state, viewer, &views, entities::FilterContext::Public).await?;
+        entities::status_page(&state, viewer, &views, entities::FilterContext::Public).await?;
     let (first, last) = (
         views.first().map(|v| v.status.id),
         views.last().map(|v| v.status.id),
