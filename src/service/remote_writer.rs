@@ -153,9 +153,9 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
         let answer = match outcome {
             Ok(Written::New(status, events)) => {
                 events.publish(&*state.events);
-                Ok(Some(status))
+                Ok(Some(*status))
             }
-            Ok(Written::Existing(status)) => Ok(Some(status)),
+            Ok(Written::Existing(status)) => Ok(Some(*status)),
             Ok(Written::ActivitySeen) => Ok(None),
             Err(e) => Err(e),
         };
@@ -165,8 +165,8 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
 }
 
 enum Written {
-    New(statuses::Model, crate::events::Pending),
-    Existing(statuses::Model),
+    New(Box<statuses::Model>, crate::events::Pending),
+    Existing(Box<statuses::Model>),
     ActivitySeen,
 }
 
@@ -206,7 +206,7 @@ async fn write_one(
                         if let Some(activity_id) = &job.activity_id {
                             db::deliveries::record_received(txn, activity_id).await?;
                         }
-                        Ok(Written::Existing(existing))
+                        Ok(Written::Existing(Box::new(existing)))
                     }
                     None => Err(e),
                 };

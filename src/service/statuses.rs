@@ -852,7 +852,7 @@ pub(crate) struct RemoteStatusJob {
 /// What [`write_remote`] did.
 pub(crate) enum RemoteWrite {
     /// Stored; the events go out after the commit.
-    New(statuses::Model, crate::events::Pending),
+    New(Box<statuses::Model>, crate::events::Pending),
     /// The activity had been recorded already: nothing was written.
     ActivitySeen,
     /// The id made from the publication time is taken (by another process):
@@ -1003,7 +1003,7 @@ pub(crate) async fn write_remote(
             status_id: status.id,
         });
     }
-    Ok(RemoteWrite::New(status, events))
+    Ok(RemoteWrite::New(Box::new(status), events))
 }
 
 /// An edit from another server (an incoming Update of a Note by its author).

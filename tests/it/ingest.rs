@@ -105,7 +105,7 @@ async fn concurrent_inbox_creates_are_each_stored_once_and_bad_ones_fail_alone()
         } else {
             actor.clone()
         };
-        let mention = (n % 5 == 0).then_some(bob.uri.as_str());
+        let mention = n.is_multiple_of(5).then_some(bob.uri.as_str());
         let body = create(&actor, n, &attributed, mention).to_string();
         let headers = sign(
             &keys,
@@ -192,7 +192,7 @@ async fn concurrent_inbox_creates_are_each_stored_once_and_bad_ones_fail_alone()
         .keys()
         .filter(|uri| {
             let n: usize = uri.rsplit('/').next().unwrap().parse().unwrap();
-            n % 5 == 0
+            n.is_multiple_of(5)
         })
         .count() as u64;
     let notified = notifications::Entity::find()
