@@ -2,6 +2,8 @@
 //! the Unix epoch, the low 16 bits a per-process node number and a sequence. Ids
 //! sort by creation time, so `max_id`/`since_id`/`min_id` pagination is an index
 //! range, and they fit the `bigint` primary keys of SQLite and PostgreSQL.
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -12,7 +14,17 @@ pub struct IdGenerator {
     /// Random per process, so several processes sharing one PostgreSQL database
     /// do not hand out the same id in the same millisecond.
     node: i64,
+    /// For [`IdGenerator::at`]: the next id to hand out in each millisecond
+    /// used lately, so posts published at the same instant (Mastodon publishes
+    /// whole seconds) get distinct ids.
+    at_next: Mutex<HashMap<i64, i64>>,
 }
+
+/// How many milliseconds [`IdGenerator::at`] remembers before it starts afresh.
+/// After that an id may repeat one handed out long ago; the status insert
+/// retries with a fresh id on a key conflict (as it must anyway when several
+/// processes share one database).
+const AT_MILLIS_REMEMBERED: usize = 4096;
 
 impl Default for IdGenerator {
     fn default() -> Self {
@@ -25,6 +37,7 @@ impl IdGenerator {
         IdGenerator {
             last: AtomicI64::new(0),
             node: rand::thread_rng().gen_range(0..256),
+            at_next: Mutex::new(HashMap::new()),
         }
     }
 
@@ -45,10 +58,27 @@ impl IdGenerator {
     }
 
     /// An id for something that happened at `at` (a remote post's publication time),
-    /// so it sorts where it belongs. The low bits are random.
+    /// so it sorts where it belongs. The low bits are a per-millisecond sequence
+    /// from a random start (in the lower half, so at least 32,768 ids fit in the
+    /// millisecond; beyond that the sequence runs on into the next millisecond,
+    /// still after every earlier instant). Distinct within the process; another
+    /// process sharing the database may pick the same id, rarely: callers retry
+    /// on a key conflict.
     pub fn at(&self, at: DateTime<Utc>) -> i64 {
         let ms = at.timestamp_millis().clamp(0, (1 << 47) - 1);
-        (ms << 16) | rand::thread_rng().gen_range(0..(1 << 16))
+        let mut next = self
+            .at_next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if next.len() >= AT_MILLIS_REMEMBERED && !next.contains_key(&ms) {
+            next.clear();
+        }
+        let slot = next
+            .entry(ms)
+            .or_insert_with(|| (ms << 16) | rand::thread_rng().gen_range(0..(1 << 15)));
+        let id = *slot;
+        *slot += 1;
+        id
     }
 }
 
@@ -80,5 +110,30 @@ mod tests {
         let old = g.at(past);
         assert!(old < g.next());
         assert_eq!(id_time(old).timestamp_millis(), past.timestamp_millis());
+    }
+
+    #[test]
+    fn ids_at_one_instant_are_distinct_and_after_earlier_instants() {
+        let g = IdGenerator::new();
+        // Mastodon publishes whole seconds: every post of a second shares the instant.
+        let instant = Utc.timestamp_opt(1_764_400_000, 0).single().unwrap();
+        let earlier: Vec<i64> = [1, 1000]
+            .iter()
+            .flat_map(|ms| {
+                let t = instant - chrono::Duration::milliseconds(*ms);
+                (0..1000).map(move |_| t)
+            })
+            .map(|t| g.at(t))
+            .collect();
+        let ids: Vec<i64> = (0..100_000).map(|_| g.at(instant)).collect();
+        let distinct: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        assert_eq!(distinct.len(), ids.len());
+        let newest_earlier = earlier.iter().max().copied().unwrap();
+        assert!(ids.iter().all(|id| *id > newest_earlier));
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(id_time(ids[0]), instant);
+        // Another generator (another process) starts elsewhere in the millisecond.
+        let other = IdGenerator::new();
+        assert_eq!(id_time(other.at(instant)), instant);
     }
 }

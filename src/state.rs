@@ -30,6 +30,8 @@ pub struct AppState {
     pub events: Arc<dyn crate::events::EventBus>,
     /// Woken when deliveries are queued, so they go out at once.
     pub deliveries_queued: Arc<Notify>,
+    /// Remote statuses waiting to be written, several per transaction.
+    pub remote_writer: Arc<crate::service::remote_writer::RemoteStatusWriter>,
     /// Where picture files are kept.
     pub media: Arc<crate::media::Storage>,
     /// The VAPID public key, once read (see `service::push::server_key`).
@@ -48,6 +50,7 @@ impl AppState {
         let media = crate::media::Storage::from_config(&config)?;
         Ok(AppState {
             media: Arc::new(media),
+            remote_writer: Arc::default(),
             config: Arc::new(config),
             db,
             ids: Arc::new(IdGenerator::new()),

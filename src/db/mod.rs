@@ -162,6 +162,20 @@ impl Db {
     }
 }
 
+/// True for an error that the same statements may not meet again: PostgreSQL's
+/// deadlock (40P01) and serialization failure (40001), which happen when
+/// several processes write the same rows in different orders.
+pub fn is_retryable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "40P01" || c == "40001"),
+        _ => false,
+    }
+}
+
 /// `now()` for rows, truncated to microseconds so values round-trip identically
 /// through SQLite text and PostgreSQL `timestamptz`.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -60,6 +60,23 @@ pub async fn insert(
     model.insert(conn).await
 }
 
+/// Inserts a status unless its id is taken already (`None`): an id made from a
+/// remote post's publication time may meet one another process made. Any
+/// other conflict (the URI) is an error.
+pub async fn insert_unless_id_taken(
+    conn: &impl ConnectionTrait,
+    model: statuses::ActiveModel,
+) -> Result<Option<statuses::Model>, DbErr> {
+    match Entity::insert(model)
+        .on_conflict_do_nothing()
+        .exec_with_returning(conn)
+        .await?
+    {
+        sea_orm::TryInsertResult::Inserted(m) => Ok(Some(m)),
+        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => Ok(None),
+    }
+}
+
 /// The reblog of `status_id` by `account_id`, if there is one.
 pub async fn find_reblog(
     conn: &impl ConnectionTrait,

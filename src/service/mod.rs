@@ -15,6 +15,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod push;
 pub mod relationships;
+pub mod remote_writer;
 pub mod reports;
 pub mod scheduled;
 pub mod search;

@@ -813,9 +813,9 @@ pub async fn receive_remote(
 
 /// [`receive_remote`] for an inbox `Create`: the activity id is recorded as
 /// received in the transaction that stores the status, so an activity costs
-/// one write transaction and a crash between the two cannot happen. `true`
-/// when the id was recorded here (or by a concurrent delivery of the same
-/// activity); `false` when the status was already stored, and the caller
+/// no write transaction of its own and a crash between the two cannot happen.
+/// `true` when the id was recorded here (or by a concurrent delivery of the
+/// same activity); `false` when the status was already stored, and the caller
 /// records the id.
 pub async fn receive_remote_create(
     state: &AppState,
@@ -838,8 +838,31 @@ pub async fn receive_remote_create(
     Ok(true)
 }
 
-/// Stores a new remote status; with `activity_id`, records that activity as
-/// received first, in the same transaction. `None` when the activity had been
+/// A remote status to write, with what was read for it beforehand (outside
+/// the writer, on the read pool): its parent and the known mentioned accounts.
+pub(crate) struct RemoteStatusJob {
+    pub author: accounts::Model,
+    pub status: RemoteStatus,
+    /// The activity that brought it, recorded as received with it.
+    pub activity_id: Option<String>,
+    pub parent: Option<statuses::Model>,
+    pub mentioned: Vec<accounts::Model>,
+}
+
+/// What [`write_remote`] did.
+pub(crate) enum RemoteWrite {
+    /// Stored; the events go out after the commit.
+    New(Box<statuses::Model>, crate::events::Pending),
+    /// The activity had been recorded already: nothing was written.
+    ActivitySeen,
+    /// The id made from the publication time is taken (by another process):
+    /// nothing was written; try again with a fresh id.
+    IdTaken,
+}
+
+/// Stores a new remote status through the group-commit writer (see
+/// [`super::remote_writer`]); with `activity_id`, records that activity as
+/// received in the same transaction. `None` when the activity had been
 /// recorded already (a concurrent delivery of it): nothing is written.
 async fn store_remote(
     state: &AppState,
@@ -861,27 +884,50 @@ async fn store_remote(
             mentioned.push(a);
         }
     }
+    let job = RemoteStatusJob {
+        author: author.clone(),
+        status: r,
+        activity_id: activity_id.map(str::to_string),
+        parent,
+        mentioned,
+    };
+    state.remote_writer.store(state, job).await
+}
+
+/// The writes of one remote status, inside the writer's transaction (a
+/// savepoint of it): every statement of the old one-status transaction.
+pub(crate) async fn write_remote(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    job: &RemoteStatusJob,
+) -> AppResult<RemoteWrite> {
+    let RemoteStatusJob {
+        author,
+        status: r,
+        activity_id,
+        parent,
+        mentioned,
+    } = job;
+    if let Some(activity_id) = activity_id
+        && !db::deliveries::record_received(txn, activity_id).await?
+    {
+        return Ok(RemoteWrite::ActivitySeen);
+    }
     // Sort by publication time, but never into the future.
     let now = db::now();
     let published = r.published.min(now);
     let id = state.ids.at(published);
-    let txn = state.db.write.begin().await?;
-    if let Some(activity_id) = activity_id
-        && !db::deliveries::record_received(&txn, activity_id).await?
-    {
-        return Ok(None);
-    }
     let mut events = crate::events::Pending::default();
     let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
         Some(c) => c,
         None => {
-            db::conversations::create(&txn, state.ids.next(), None)
+            db::conversations::create(txn, state.ids.next(), None)
                 .await?
                 .id
         }
     };
-    let status = db::statuses::insert(
-        &txn,
+    let Some(status) = db::statuses::insert_unless_id_taken(
+        txn,
         statuses::ActiveModel {
             id: Set(id),
             uri: Set(r.uri.clone()),
@@ -913,30 +959,33 @@ async fn store_remote(
             deleted_at: Set(None),
         },
     )
-    .await?;
+    .await?
+    else {
+        return Ok(RemoteWrite::IdTaken);
+    };
     let mention_rows = mentioned.iter().map(|a| mentions::ActiveModel {
         id: Set(state.ids.next()),
         status_id: Set(status.id),
         account_id: Set(a.id),
         created_at: Set(now),
     });
-    db::statuses::insert_mentions(&txn, mention_rows.collect()).await?;
-    super::media::insert_remote(&txn, state, author.id, status.id, &r.attachments).await?;
-    let tag_ids = db::tags::find_or_create(&txn, &r.tags, || state.ids.next()).await?;
-    db::tags::link(&txn, status.id, &tag_ids).await?;
-    db::search::index_new(&txn, &status, search_document(&status)).await?;
+    db::statuses::insert_mentions(txn, mention_rows.collect()).await?;
+    super::media::insert_remote(txn, state, author.id, status.id, &r.attachments).await?;
+    let tag_ids = db::tags::find_or_create(txn, &r.tags, || state.ids.next()).await?;
+    db::tags::link(txn, status.id, &tag_ids).await?;
+    db::search::index_new(txn, &status, search_document(&status)).await?;
     if let Some(p) = &parent {
-        db::statuses::bump(&txn, p.id, Counter::Replies, 1).await?;
+        db::statuses::bump(txn, p.id, Counter::Replies, 1).await?;
     }
-    db::accounts::count_new_status(&txn, author.id, published).await?;
+    db::accounts::count_new_status(txn, author.id, published).await?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    let mut readers = fan_out(&txn, &status, &mentioned_ids).await?;
-    readers.extend(fan_out_to_tag_followers(&txn, &status, &tag_ids, &readers).await?);
+    let mut readers = fan_out(txn, &status, &mentioned_ids).await?;
+    readers.extend(fan_out_to_tag_followers(txn, &status, &tag_ids, &readers).await?);
     events.push(update_event(&status, readers, &r.tags));
     // A mentioned local account that does not follow the author still sees a DM or mention.
-    for acc in &mentioned {
+    for acc in mentioned {
         notify(
-            &txn,
+            txn,
             &state.ids,
             &mut events,
             acc,
@@ -948,15 +997,13 @@ async fn store_remote(
     }
     if status.visibility == Visibility::Direct {
         let participants =
-            record_direct_message(&txn, &state.ids, &status, author, &mentioned).await?;
+            record_direct_message(txn, &state.ids, &status, author, mentioned).await?;
         events.push(crate::events::Event::Conversation {
             account_ids: std::sync::Arc::new(participants),
             status_id: status.id,
         });
     }
-    txn.commit().await?;
-    events.publish(&*state.events);
-    Ok(Some(status))
+    Ok(RemoteWrite::New(Box::new(status), events))
 }
 
 /// An edit from another server (an incoming Update of a Note by its author).

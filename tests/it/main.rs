@@ -20,6 +20,7 @@ mod federation_documents;
 mod filters;
 mod fixtures;
 mod inbox;
+mod ingest;
 mod interactions;
 mod lists;
 mod media;
