@@ -876,6 +876,7 @@ pub async fn home_timeline(opts: &Opts) -> Res<HomeTimeline> {
         "  wrote {total} statuses and {feed_rows} home-feed rows in {:.1} s",
         made.elapsed().as_secs_f64()
     );
+    prep::statistics(&state).await?;
     state.db.close().await;
 
     let kith = site.start(opts).await?;
