@@ -7,6 +7,11 @@ use entity::Role;
 use kith::service::accounts::{self, NewUser};
 use kith::{AppState, Config, Error};
 
+/// mimalloc rather than glibc's malloc: requests allocate and free many small
+/// strings from several threads (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kith",

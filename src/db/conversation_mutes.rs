@@ -1,9 +1,7 @@
 //! Threads people muted.
 use entity::{conversation_mutes as mutes, statuses};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 pub async fn mute(
     conn: &impl ConnectionTrait,
@@ -30,25 +28,6 @@ pub async fn unmute(
         .exec(conn)
         .await?;
     Ok(())
-}
-
-/// Of `conversation_ids`, those `account_id` muted.
-pub async fn muted_among(
-    conn: &impl ConnectionTrait,
-    account_id: i64,
-    conversation_ids: &[i64],
-) -> Result<Vec<i64>, DbErr> {
-    if conversation_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    mutes::Entity::find()
-        .select_only()
-        .column(mutes::Column::ConversationId)
-        .filter(mutes::Column::AccountId.eq(account_id))
-        .filter(mutes::Column::ConversationId.is_in(conversation_ids.iter().copied()))
-        .into_tuple()
-        .all(conn)
-        .await
 }
 
 /// Whether `account_id` muted the thread of status `status_id`.

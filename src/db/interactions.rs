@@ -143,7 +143,7 @@ pub async fn bookmarked_among(
         .await
 }
 
-/// What a viewer did to a status, as [`viewer_flags_among`] reports it.
+/// What a viewer did to a status, as [`render_context`] reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViewerFlag {
     Favourited,
@@ -152,30 +152,75 @@ pub enum ViewerFlag {
     Pinned,
 }
 
-/// Which of `status_ids` the account has favourited, bookmarked, reblogged or
-/// pinned, in one query: `(status id, flag)` pairs.
-pub async fn viewer_flags_among(
+/// One fact needed to render a page of statuses, from [`render_context`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextRow {
+    /// The status mentions the account; `mention_id` orders a status's mentions.
+    Mention {
+        status_id: i64,
+        account_id: i64,
+        mention_id: i64,
+    },
+    /// The status carries the hashtag (in the order the tags were linked).
+    Tag { status_id: i64, name: String },
+    /// The viewer favourited, bookmarked, reblogged or pinned the status.
+    Flag { status_id: i64, flag: ViewerFlag },
+    /// The viewer muted this thread (a `conversation_id`).
+    MutedThread { conversation_id: i64 },
+}
+
+/// Everything about `status_ids` that rendering them takes besides the rows
+/// themselves, in one statement: their mentions and hashtags and, with a
+/// viewer, which of them the viewer favourited, bookmarked, reblogged or
+/// pinned, and which of `conversation_ids` the viewer muted. A timeline page
+/// used to send a query for each (a round trip to SQLite's connection thread,
+/// or to PostgreSQL, each).
+pub async fn render_context(
     conn: &impl ConnectionTrait,
-    account_id: i64,
+    viewer: Option<i64>,
     status_ids: &[i64],
-) -> Result<Vec<(i64, ViewerFlag)>, DbErr> {
+    conversation_ids: &[i64],
+) -> Result<Vec<ContextRow>, DbErr> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let backend = conn.get_database_backend();
     let list = vec!["?"; status_ids.len()].join(",");
-    let sql = format!(
-        "SELECT status_id, 0 FROM favourites WHERE account_id = ? AND status_id IN ({list}) \
-         UNION ALL SELECT status_id, 1 FROM bookmarks WHERE account_id = ? AND status_id IN ({list}) \
-         UNION ALL SELECT reblog_of_id, 2 FROM statuses WHERE account_id = ? \
-         AND reblog_of_id IS NOT NULL AND reblog_of_id IN ({list}) \
-         UNION ALL SELECT status_id, 3 FROM status_pins WHERE account_id = ? AND status_id IN ({list})"
+    let ids = || status_ids.iter().map(|id| Value::from(*id));
+    // kind, status (or thread) id, a number, an ordering number, a name.
+    let mut sql = format!(
+        "SELECT 4, status_id, account_id, id, CAST(NULL AS TEXT) FROM mentions \
+         WHERE status_id IN ({list}) \
+         UNION ALL SELECT 5, st.status_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), t.name \
+         FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id IN ({list})"
     );
-    let mut values = Vec::with_capacity(4 * (status_ids.len() + 1));
-    for _ in 0..4 {
-        values.push(Value::from(account_id));
-        values.extend(status_ids.iter().map(|id| Value::from(*id)));
+    let mut values: Vec<Value> = ids().chain(ids()).collect();
+    if let Some(v) = viewer {
+        let none = "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT)";
+        sql.push_str(&format!(
+            " UNION ALL SELECT 0, status_id, {none} FROM favourites \
+             WHERE account_id = ? AND status_id IN ({list}) \
+             UNION ALL SELECT 1, status_id, {none} FROM bookmarks \
+             WHERE account_id = ? AND status_id IN ({list}) \
+             UNION ALL SELECT 2, reblog_of_id, {none} FROM statuses \
+             WHERE account_id = ? AND reblog_of_id IS NOT NULL AND reblog_of_id IN ({list}) \
+             UNION ALL SELECT 3, status_id, {none} FROM status_pins \
+             WHERE account_id = ? AND status_id IN ({list})"
+        ));
+        for _ in 0..4 {
+            values.push(Value::from(v));
+            values.extend(ids());
+        }
+        if !conversation_ids.is_empty() {
+            let threads = vec!["?"; conversation_ids.len()].join(",");
+            sql.push_str(&format!(
+                " UNION ALL SELECT 6, conversation_id, {none} FROM conversation_mutes \
+                 WHERE account_id = ? AND conversation_id IN ({threads})"
+            ));
+            values.push(Value::from(v));
+            values.extend(conversation_ids.iter().map(|id| Value::from(*id)));
+        }
     }
+    let backend = conn.get_database_backend();
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             backend,
@@ -185,14 +230,30 @@ pub async fn viewer_flags_among(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id: i64 = r.try_get_by_index(0)?;
-        let flag = match r.try_get_by_index::<i32>(1)? {
-            0 => ViewerFlag::Favourited,
-            1 => ViewerFlag::Bookmarked,
-            2 => ViewerFlag::Reblogged,
-            _ => ViewerFlag::Pinned,
+        let kind: i32 = r.try_get_by_index(0)?;
+        let id: i64 = r.try_get_by_index(1)?;
+        let flag = |flag| ContextRow::Flag {
+            status_id: id,
+            flag,
         };
-        out.push((id, flag));
+        out.push(match kind {
+            0 => flag(ViewerFlag::Favourited),
+            1 => flag(ViewerFlag::Bookmarked),
+            2 => flag(ViewerFlag::Reblogged),
+            3 => flag(ViewerFlag::Pinned),
+            4 => ContextRow::Mention {
+                status_id: id,
+                account_id: r.try_get_by_index(2)?,
+                mention_id: r.try_get_by_index(3)?,
+            },
+            5 => ContextRow::Tag {
+                status_id: id,
+                name: r.try_get_by_index(4)?,
+            },
+            _ => ContextRow::MutedThread {
+                conversation_id: id,
+            },
+        });
     }
     Ok(out)
 }

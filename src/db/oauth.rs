@@ -2,8 +2,7 @@
 use entity::{oauth_applications as apps, oauth_codes as codes, oauth_tokens as tokens};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationDef,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
 pub async fn insert_app(
@@ -47,24 +46,72 @@ pub async fn token_by_hash(
 }
 
 /// A live token by the hash of its secret, with its application (one query).
-pub async fn token_and_app_by_hash(
+/// A live token by its hash, with its application and, for a user token, the
+/// account and its user (absent for a remote or deleted account's user), in
+/// one statement: this runs on every authenticated API request.
+pub async fn token_auth_by_hash(
     conn: &impl ConnectionTrait,
     hash: &str,
-) -> Result<Option<(tokens::Model, apps::Model)>, DbErr> {
-    let to_app: RelationDef = tokens::Entity::belongs_to(apps::Entity)
-        .from(tokens::Column::ApplicationId)
-        .to(apps::Column::Id)
-        .into();
-    let row = tokens::Entity::find()
-        .join(JoinType::InnerJoin, to_app)
-        .select_also(apps::Entity)
-        .filter(tokens::Column::TokenHash.eq(hash))
-        .filter(tokens::Column::RevokedAt.is_null())
-        // `all`, not `one`: a bound LIMIT makes SQLite prepare the statement
-        // again on every run (see `db::all_with_literal_limit`); the hash is unique.
-        .all(conn)
-        .await?;
-    Ok(row.into_iter().next().and_then(|(t, a)| a.map(|a| (t, a))))
+) -> Result<Option<TokenWithOwner>, DbErr> {
+    use entity::{accounts, users};
+    use sea_orm::sea_query::{ExprTrait, Query};
+    use sea_orm::{FromQueryResult, IdenStatic, Iterable};
+    fn columns<E: EntityTrait>(q: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
+        for c in E::Column::iter() {
+            q.expr_as(
+                Expr::col((E::default(), c)),
+                format!("{prefix}{}", c.as_str()),
+            );
+        }
+    }
+    let mut q = Query::select();
+    columns::<tokens::Entity>(&mut q, "t_");
+    columns::<apps::Entity>(&mut q, "p_");
+    columns::<accounts::Entity>(&mut q, "a_");
+    columns::<users::Entity>(&mut q, "u_");
+    q.from(tokens::Entity)
+        .inner_join(
+            apps::Entity,
+            Expr::col((apps::Entity, apps::Column::Id))
+                .equals((tokens::Entity, tokens::Column::ApplicationId)),
+        )
+        .left_join(
+            accounts::Entity,
+            Expr::col((accounts::Entity, accounts::Column::Id))
+                .equals((tokens::Entity, tokens::Column::AccountId)),
+        )
+        .left_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::AccountId))
+                .equals((accounts::Entity, accounts::Column::Id)),
+        )
+        .and_where(Expr::col((tokens::Entity, tokens::Column::TokenHash)).eq(hash))
+        .and_where(Expr::col((tokens::Entity, tokens::Column::RevokedAt)).is_null());
+    let stmt = conn.get_database_backend().build(&q);
+    // No LIMIT: the hash is unique (and a bound LIMIT is prepared again on every run).
+    let Some(row) = conn.query_all_raw(stmt).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let token = tokens::Model::from_query_result(&row, "t_")?;
+    let app = apps::Model::from_query_result(&row, "p_")?;
+    let account = accounts::Model::from_query_result_optional(&row, "a_")?;
+    let user = match account {
+        Some(_) => users::Model::from_query_result_optional(&row, "u_")?,
+        None => None,
+    };
+    Ok(Some(TokenWithOwner {
+        token,
+        app,
+        account: account.map(|a| (a, user)),
+    }))
+}
+
+/// What [`token_auth_by_hash`] finds.
+pub struct TokenWithOwner {
+    pub token: tokens::Model,
+    pub app: apps::Model,
+    /// The token's account (a user token) and its user.
+    pub account: Option<(entity::accounts::Model, Option<entity::users::Model>)>,
 }
 
 pub async fn revoke_token(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {

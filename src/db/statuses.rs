@@ -392,65 +392,6 @@ pub async fn tag_timeline(
     Ok(page.finish(rows))
 }
 
-/// `(status id, mentioned account id)` for many statuses.
-pub async fn mentions_for(
-    conn: &impl ConnectionTrait,
-    status_ids: &[i64],
-) -> Result<Vec<(i64, i64)>, DbErr> {
-    if status_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    mentions::Entity::find()
-        .select_only()
-        .column(mentions::Column::StatusId)
-        .column(mentions::Column::AccountId)
-        .filter(mentions::Column::StatusId.is_in(status_ids.iter().copied()))
-        .order_by_asc(mentions::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await
-}
-
-/// `(status id, tag name)` for many statuses.
-pub async fn tags_for(
-    conn: &impl ConnectionTrait,
-    status_ids: &[i64],
-) -> Result<Vec<(i64, String)>, DbErr> {
-    use entity::{statuses_tags, tags};
-    if status_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let links: Vec<(i64, i64)> = statuses_tags::Entity::find()
-        .select_only()
-        .column(statuses_tags::Column::StatusId)
-        .column(statuses_tags::Column::TagId)
-        .filter(statuses_tags::Column::StatusId.is_in(status_ids.iter().copied()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let tag_ids: Vec<i64> = links.iter().map(|(_, t)| *t).collect();
-    if tag_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let names: Vec<(i64, String)> = tags::Entity::find()
-        .select_only()
-        .column(tags::Column::Id)
-        .column(tags::Column::Name)
-        .filter(tags::Column::Id.is_in(tag_ids))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(links
-        .into_iter()
-        .filter_map(|(s, t)| {
-            names
-                .iter()
-                .find(|(id, _)| *id == t)
-                .map(|(_, n)| (s, n.clone()))
-        })
-        .collect())
-}
-
 /// Which of `status_ids` the account has reblogged.
 pub async fn reblogged_among(
     conn: &impl ConnectionTrait,

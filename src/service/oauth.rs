@@ -465,14 +465,15 @@ pub struct TokenAuth {
 /// Checks a bearer token: live, its account neither suspended nor unapproved.
 pub async fn authenticate_token(state: &AppState, bearer: &str) -> AppResult<TokenAuth> {
     let invalid = || AppError::Unauthorized("The access token is invalid".into());
-    let (token, app) = db::oauth::token_and_app_by_hash(&state.db.read, &hash(bearer))
+    let db::oauth::TokenWithOwner {
+        token,
+        app,
+        account,
+    } = db::oauth::token_auth_by_hash(&state.db.read, &hash(bearer))
         .await?
         .ok_or_else(invalid)?;
-    let account = match token.account_id {
-        Some(id) => {
-            let (a, user) = db::users::account_with_user(&state.db.read, id)
-                .await?
-                .ok_or_else(invalid)?;
+    let account = match (token.account_id, account) {
+        (Some(_), Some((a, user))) => {
             if a.suspended_at.is_some() {
                 return Err(AppError::Forbidden(
                     "Your login is currently disabled".into(),
@@ -485,7 +486,9 @@ pub async fn authenticate_token(state: &AppState, bearer: &str) -> AppResult<Tok
             }
             Some(a)
         }
-        None => None,
+        // The token's account is gone.
+        (Some(_), None) => return Err(invalid()),
+        (None, _) => None,
     };
     let scopes = Scopes::parse(&token.scopes)?;
     Ok(TokenAuth {

@@ -287,8 +287,41 @@ async fn load_context(
     let c = &state.db.read;
     let shown: Vec<&statuses::Model> = views.iter().map(|v| v.shown()).collect();
     let ids: Vec<i64> = shown.iter().map(|s| s.id).collect();
-    let mention_pairs = db::statuses::mentions_for(c, &ids).await?;
-    let mut account_ids: Vec<i64> = mention_pairs.iter().map(|(_, a)| *a).collect();
+    let mut threads: Vec<i64> = shown.iter().filter_map(|s| s.conversation_id).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    // Mentions, hashtags and the viewer's flags and muted threads, in one query.
+    let mut mention_rows: Vec<(i64, i64, i64)> = Vec::new();
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    let (mut favourited, mut bookmarked, mut reblogged, mut pinned) = Default::default();
+    let mut muted_threads = HashSet::new();
+    let viewer_id = viewer.map(|v| v.id);
+    for row in db::interactions::render_context(c, viewer_id, &ids, &threads).await? {
+        use db::interactions::{ContextRow, ViewerFlag};
+        match row {
+            ContextRow::Mention {
+                status_id,
+                account_id,
+                mention_id,
+            } => mention_rows.push((mention_id, status_id, account_id)),
+            ContextRow::Tag { status_id, name } => tags.entry(status_id).or_default().push(name),
+            ContextRow::Flag { status_id, flag } => {
+                let set: &mut HashSet<i64> = match flag {
+                    ViewerFlag::Favourited => &mut favourited,
+                    ViewerFlag::Bookmarked => &mut bookmarked,
+                    ViewerFlag::Reblogged => &mut reblogged,
+                    ViewerFlag::Pinned => &mut pinned,
+                };
+                set.insert(status_id);
+            }
+            ContextRow::MutedThread { conversation_id } => {
+                muted_threads.insert(conversation_id);
+            }
+        }
+    }
+    // Each status's mentions in the order they were made.
+    mention_rows.sort_unstable();
+    let mut account_ids: Vec<i64> = mention_rows.iter().map(|(_, _, a)| *a).collect();
     account_ids.sort_unstable();
     account_ids.dedup();
     // The mentioned accounts (the authors are in the views already).
@@ -298,44 +331,14 @@ async fn load_context(
         .map(|a| (a.id, a))
         .collect();
     let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (s, a) in mention_pairs {
+    for (_, s, a) in mention_rows {
         mentions.entry(s).or_default().push(a);
-    }
-    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-    for (s, n) in db::statuses::tags_for(c, &ids).await? {
-        tags.entry(s).or_default().push(n);
     }
     let filters = match viewer {
         Some(v) => FilterSet::load(state, v).await?,
         None => FilterSet::default(),
     };
-    // The viewer's favourites, bookmarks, boosts and pins of these statuses, in one query.
-    let (mut favourited, mut bookmarked, mut reblogged, mut pinned) = Default::default();
-    if let Some(v) = viewer {
-        use db::interactions::ViewerFlag;
-        for (id, flag) in db::interactions::viewer_flags_among(c, v.id, &ids).await? {
-            let set: &mut HashSet<i64> = match flag {
-                ViewerFlag::Favourited => &mut favourited,
-                ViewerFlag::Bookmarked => &mut bookmarked,
-                ViewerFlag::Reblogged => &mut reblogged,
-                ViewerFlag::Pinned => &mut pinned,
-            };
-            set.insert(id);
-        }
-    }
     let media = db::media::for_statuses(c, &ids).await?;
-    let muted_threads = match viewer {
-        Some(v) => {
-            let mut threads: Vec<i64> = shown.iter().filter_map(|s| s.conversation_id).collect();
-            threads.sort_unstable();
-            threads.dedup();
-            db::conversation_mutes::muted_among(c, v.id, &threads)
-                .await?
-                .into_iter()
-                .collect()
-        }
-        None => HashSet::new(),
-    };
     Ok(StatusContext {
         media,
         muted_threads,
