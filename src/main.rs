@@ -8,7 +8,8 @@ use kith::service::accounts::{self, NewUser};
 use kith::{AppState, Config, Error};
 
 /// mimalloc rather than glibc's malloc: requests allocate and free many small
-/// strings from several threads (BENCHMARKS.md).
+/// strings from several threads (BENCHMARKS.md). With the crate's `override`
+/// feature it also serves the C code's `malloc` (SQLite's row values).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

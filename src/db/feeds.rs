@@ -1,10 +1,10 @@
 //! The home feed: one row per (reader, status), written when a status is posted
 //! or a follow starts, so reading a page is a range scan on the primary key.
-use entity::{home_feed, statuses};
+use entity::{accounts, home_feed, statuses};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 
 use super::Page;
@@ -119,12 +119,13 @@ pub async fn backfill_candidates(
 }
 
 /// One page of a reader's home feed, newest first, without the members of the
-/// reader's exclusive lists.
+/// reader's exclusive lists, each status with its author (one statement: the
+/// page is read on every refresh of every app).
 pub async fn page(
     conn: &impl ConnectionTrait,
     reader_id: i64,
     page: &Page,
-) -> Result<Vec<statuses::Model>, DbErr> {
+) -> Result<Vec<(statuses::Model, accounts::Model)>, DbErr> {
     let q = statuses::Entity::find()
         .join(JoinType::InnerJoin, statuses::Relation::HomeFeed.def())
         .filter(home_feed::Column::AccountId.eq(reader_id))
@@ -133,7 +134,23 @@ pub async fn page(
                 .not_in_subquery(super::lists::exclusive_members_query(reader_id)),
         )
         .filter(statuses::Column::DeletedAt.is_null());
-    let q = page.bounds_and_order(q, home_feed::Column::StatusId);
-    let rows = super::all_with_literal_limit(conn, q, page.limit()).await?;
+    let q = page
+        .bounds_and_order(q, home_feed::Column::StatusId)
+        .join(JoinType::InnerJoin, statuses::Relation::Account.def())
+        .select_also(accounts::Entity);
+    let mut stmt = q.build(conn.get_database_backend());
+    // A literal LIMIT (see `super::all_with_literal_limit`).
+    stmt.sql.push_str(&format!(" LIMIT {}", page.limit()));
+    let rows = conn
+        .query_all_raw(stmt)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                statuses::Model::from_query_result(row, "A_")?,
+                accounts::Model::from_query_result(row, "B_")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
     Ok(page.finish(rows))
 }

@@ -167,12 +167,18 @@ pub enum ContextRow {
     Flag { status_id: i64, flag: ViewerFlag },
     /// The viewer muted this thread (a `conversation_id`).
     MutedThread { conversation_id: i64 },
+    /// The status has media attachments (one row per attachment).
+    HasMedia { status_id: i64 },
+    /// The viewer has filters (one row per filter, expired or not).
+    HasFilters,
 }
 
 /// Everything about `status_ids` that rendering them takes besides the rows
-/// themselves, in one statement: their mentions and hashtags and, with a
-/// viewer, which of them the viewer favourited, bookmarked, reblogged or
-/// pinned, and which of `conversation_ids` the viewer muted. A timeline page
+/// themselves, in one statement: their mentions and hashtags, which have media
+/// and, with a viewer, which of them the viewer favourited, bookmarked,
+/// reblogged or pinned, which of `conversation_ids` the viewer muted and
+/// whether the viewer has filters at all (the media and the filters themselves
+/// are loaded only when there are some). A timeline page
 /// used to send a query for each (a round trip to SQLite's connection thread,
 /// or to PostgreSQL, each).
 pub async fn render_context(
@@ -186,16 +192,17 @@ pub async fn render_context(
     }
     let list = vec!["?"; status_ids.len()].join(",");
     let ids = || status_ids.iter().map(|id| Value::from(*id));
+    let none = "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT)";
     // kind, status (or thread) id, a number, an ordering number, a name.
     let mut sql = format!(
         "SELECT 4, status_id, account_id, id, CAST(NULL AS TEXT) FROM mentions \
          WHERE status_id IN ({list}) \
          UNION ALL SELECT 5, st.status_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), t.name \
-         FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id IN ({list})"
+         FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id IN ({list}) \
+         UNION ALL SELECT 7, status_id, {none} FROM media_attachments WHERE status_id IN ({list})"
     );
-    let mut values: Vec<Value> = ids().chain(ids()).collect();
+    let mut values: Vec<Value> = ids().chain(ids()).chain(ids()).collect();
     if let Some(v) = viewer {
-        let none = "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT)";
         sql.push_str(&format!(
             " UNION ALL SELECT 0, status_id, {none} FROM favourites \
              WHERE account_id = ? AND status_id IN ({list}) \
@@ -204,12 +211,14 @@ pub async fn render_context(
              UNION ALL SELECT 2, reblog_of_id, {none} FROM statuses \
              WHERE account_id = ? AND reblog_of_id IS NOT NULL AND reblog_of_id IN ({list}) \
              UNION ALL SELECT 3, status_id, {none} FROM status_pins \
-             WHERE account_id = ? AND status_id IN ({list})"
+             WHERE account_id = ? AND status_id IN ({list}) \
+             UNION ALL SELECT 8, account_id, {none} FROM filters WHERE account_id = ?"
         ));
         for _ in 0..4 {
             values.push(Value::from(v));
             values.extend(ids());
         }
+        values.push(Value::from(v));
         if !conversation_ids.is_empty() {
             let threads = vec!["?"; conversation_ids.len()].join(",");
             sql.push_str(&format!(
@@ -250,9 +259,11 @@ pub async fn render_context(
                 status_id: id,
                 name: r.try_get_by_index(4)?,
             },
-            _ => ContextRow::MutedThread {
+            6 => ContextRow::MutedThread {
                 conversation_id: id,
             },
+            7 => ContextRow::HasMedia { status_id: id },
+            _ => ContextRow::HasFilters,
         });
     }
     Ok(out)

@@ -31,30 +31,71 @@ impl StatusView {
 /// Loads authors and reblogged statuses for `rows`, keeping their order. Rows
 /// whose author or reblogged status is gone are dropped.
 pub async fn hydrate(state: &AppState, rows: Vec<statuses::Model>) -> AppResult<Vec<StatusView>> {
-    let conn = &state.db.read;
-    let reblog_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
-    let originals: HashMap<i64, statuses::Model> = db::statuses::find_many(conn, &reblog_ids)
+    let originals = reblogged(state, rows.iter()).await?;
+    // The authors of the rows and of the reblogged statuses, in one query.
+    let account_ids = rows.iter().map(|s| s.account_id);
+    let accounts = authors(
+        state,
+        account_ids.chain(originals.values().map(|s| s.account_id)),
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .filter_map(|s| {
+            let author = accounts.get(&s.account_id)?.clone();
+            Some((s, author))
+        })
+        .collect();
+    Ok(assemble(rows, &originals, &accounts))
+}
+
+/// [`hydrate`] for rows that come with their authors (read in the same query).
+async fn hydrate_with_authors(
+    state: &AppState,
+    rows: Vec<(statuses::Model, accounts::Model)>,
+) -> AppResult<Vec<StatusView>> {
+    let originals = reblogged(state, rows.iter().map(|(s, _)| s)).await?;
+    let accounts = authors(state, originals.values().map(|s| s.account_id)).await?;
+    Ok(assemble(rows, &originals, &accounts))
+}
+
+/// The statuses reblogged by `rows`, by id.
+async fn reblogged<'a>(
+    state: &AppState,
+    rows: impl Iterator<Item = &'a statuses::Model>,
+) -> AppResult<HashMap<i64, statuses::Model>> {
+    let ids: Vec<i64> = rows.filter_map(|s| s.reblog_of_id).collect();
+    Ok(db::statuses::find_many(&state.db.read, &ids)
         .await?
         .into_iter()
         .map(|s| (s.id, s))
-        .collect();
-    let mut account_ids: Vec<i64> = rows
-        .iter()
-        .map(|s| s.account_id)
-        .chain(originals.values().map(|s| s.account_id))
-        .collect();
-    account_ids.sort_unstable();
-    account_ids.dedup();
-    let accounts: HashMap<i64, accounts::Model> = db::accounts::find_many(conn, &account_ids)
+        .collect())
+}
+
+/// The accounts `ids` (with repeats), by id.
+async fn authors(
+    state: &AppState,
+    ids: impl Iterator<Item = i64>,
+) -> AppResult<HashMap<i64, accounts::Model>> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(db::accounts::find_many(&state.db.read, &ids)
         .await?
         .into_iter()
         .map(|a| (a.id, a))
-        .collect();
+        .collect())
+}
+
+/// Views of `rows` in order, each reblog with its original; a reblog whose
+/// original or its author is missing is dropped.
+fn assemble(
+    rows: Vec<(statuses::Model, accounts::Model)>,
+    originals: &HashMap<i64, statuses::Model>,
+    accounts: &HashMap<i64, accounts::Model>,
+) -> Vec<StatusView> {
     let mut out = Vec::with_capacity(rows.len());
-    for s in rows {
-        let Some(account) = accounts.get(&s.account_id).cloned() else {
-            continue;
-        };
+    for (s, account) in rows {
         let reblog = match s.reblog_of_id {
             None => None,
             Some(oid) => {
@@ -77,7 +118,7 @@ pub async fn hydrate(state: &AppState, rows: Vec<statuses::Model>) -> AppResult<
             reblog,
         });
     }
-    Ok(out)
+    out
 }
 
 /// The viewer's home feed: what they posted and what the people they follow
@@ -88,7 +129,7 @@ pub async fn home(
     page: &Page,
 ) -> AppResult<Vec<StatusView>> {
     let rows = db::feeds::page(&state.db.read, account.id, page).await?;
-    hydrate(state, rows).await
+    hydrate_with_authors(state, rows).await
 }
 
 /// An account's statuses as the viewer may see them.

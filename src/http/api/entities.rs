@@ -295,6 +295,7 @@ async fn load_context(
     let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
     let (mut favourited, mut bookmarked, mut reblogged, mut pinned) = Default::default();
     let mut muted_threads = HashSet::new();
+    let (mut has_media, mut has_filters) = (false, false);
     let viewer_id = viewer.map(|v| v.id);
     for row in db::interactions::render_context(c, viewer_id, &ids, &threads).await? {
         use db::interactions::{ContextRow, ViewerFlag};
@@ -317,6 +318,8 @@ async fn load_context(
             ContextRow::MutedThread { conversation_id } => {
                 muted_threads.insert(conversation_id);
             }
+            ContextRow::HasMedia { .. } => has_media = true,
+            ContextRow::HasFilters => has_filters = true,
         }
     }
     // Each status's mentions in the order they were made.
@@ -335,10 +338,14 @@ async fn load_context(
         mentions.entry(s).or_default().push(a);
     }
     let filters = match viewer {
-        Some(v) => FilterSet::load(state, v).await?,
-        None => FilterSet::default(),
+        Some(v) if has_filters => FilterSet::load(state, v).await?,
+        _ => FilterSet::default(),
     };
-    let media = db::media::for_statuses(c, &ids).await?;
+    let media = if has_media {
+        db::media::for_statuses(c, &ids).await?
+    } else {
+        HashMap::new()
+    };
     Ok(StatusContext {
         media,
         muted_threads,
