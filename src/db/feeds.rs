@@ -3,8 +3,8 @@
 use entity::{accounts, home_feed, statuses};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 
 use super::Page;
@@ -134,10 +134,14 @@ pub async fn page(
                 .not_in_subquery(super::lists::exclusive_members_query(reader_id)),
         )
         .filter(statuses::Column::DeletedAt.is_null());
-    let q = page
+    let mut q = page
         .bounds_and_order(q, home_feed::Column::StatusId)
-        .join(JoinType::InnerJoin, statuses::Relation::Account.def())
-        .select_also(accounts::Entity);
+        .join(JoinType::InnerJoin, statuses::Relation::Account.def());
+    // The status's columns under their own names, the author's prefixed (each
+    // prefixed name is formatted again per column and row when decoded).
+    for c in accounts::Column::iter() {
+        q = q.column_as(c, format!("a_{}", c.as_str()));
+    }
     let mut stmt = q.build(conn.get_database_backend());
     // A literal LIMIT (see `super::all_with_literal_limit`).
     stmt.sql.push_str(&format!(" LIMIT {}", page.limit()));
@@ -147,8 +151,8 @@ pub async fn page(
         .iter()
         .map(|row| {
             Ok((
-                statuses::Model::from_query_result(row, "A_")?,
-                accounts::Model::from_query_result(row, "B_")?,
+                statuses::Model::from_query_result(row, "")?,
+                accounts::Model::from_query_result(row, "a_")?,
             ))
         })
         .collect::<Result<Vec<_>, DbErr>>()?;
