@@ -275,6 +275,33 @@ pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool
         .is_empty())
 }
 
+/// Whether the activity `activity_id` was received, and whether a status
+/// `status_uri` is stored: both checks of an inbox `Create` in one read.
+pub async fn received_or_stored(
+    conn: &impl ConnectionTrait,
+    activity_id: &str,
+    status_uri: &str,
+) -> Result<(bool, bool), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = super::placeholders(
+        backend,
+        "SELECT EXISTS (SELECT 1 FROM received_activities WHERE uri = ?), \
+         EXISTS (SELECT 1 FROM statuses WHERE uri = ?)",
+    );
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                sea_orm::Value::from(activity_id),
+                sea_orm::Value::from(status_uri),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("EXISTS gave no row".into()))?;
+    Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
+}
+
 /// Frees every claimed row (single-process start-up after a crash).
 pub async fn release_all_locks(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     deliveries::Entity::update_many()

@@ -825,9 +825,10 @@ pub async fn receive_remote(
 /// [`receive_remote`] for an inbox `Create`: the activity id is recorded as
 /// received in the transaction that stores the status, so an activity costs
 /// no write transaction of its own and a crash between the two cannot happen.
-/// `true` when the id was recorded here (or by a concurrent delivery of the
-/// same activity); `false` when the status was already stored, and the caller
-/// records the id.
+/// `true` when the id was recorded here (or had been, by an earlier or a
+/// concurrent delivery of the same activity: one read checks the activity
+/// and the status together, so the inbox need not ask first); `false` when
+/// the status was already stored, and the caller records the id.
 pub async fn receive_remote_create(
     state: &AppState,
     author: &accounts::Model,
@@ -835,11 +836,11 @@ pub async fn receive_remote_create(
     activity_id: &str,
 ) -> AppResult<bool> {
     match create_job(state, author, r, activity_id).await? {
-        Some(job) => {
+        Ok(job) => {
             state.remote_writer.store(state, job).await?;
             Ok(true)
         }
-        None => Ok(false),
+        Err(recorded) => Ok(recorded),
     }
 }
 
@@ -934,11 +935,11 @@ pub async fn receive_remote_creates(
     let mut jobs = Vec::new();
     for (author, r, activity_id) in creates {
         match create_job(state, &author, r, &activity_id).await {
-            Ok(Some(job)) => {
+            Ok(Ok(job)) => {
                 answers.push(None);
                 jobs.push(job);
             }
-            Ok(None) => answers.push(Some(Ok(false))),
+            Ok(Err(recorded)) => answers.push(Some(Ok(recorded))),
             Err(e) => answers.push(Some(Err(e))),
         }
     }
@@ -961,27 +962,25 @@ pub async fn receive_remote_creates(
         .collect()
 }
 
-/// The job for an inbox `Create`; `None` when its status is stored already.
+/// The job for an inbox `Create`, or what to answer without one: `true` when
+/// the activity was recorded already (nothing to do), `false` when its status
+/// is stored already (the caller records the activity).
 async fn create_job(
     state: &AppState,
     author: &accounts::Model,
     r: RemoteStatus,
     activity_id: &str,
-) -> AppResult<Option<RemoteStatusJob>> {
+) -> AppResult<Result<RemoteStatusJob, bool>> {
     if author.is_local() {
         return Err(AppError::Forbidden(
             "a remote status cannot be by a local account".into(),
         ));
     }
-    if db::statuses::find_by_uri(&state.db.read, &r.uri)
-        .await?
-        .is_some()
-    {
-        return Ok(None);
+    match db::deliveries::received_or_stored(&state.db.read, activity_id, &r.uri).await? {
+        (true, _) => Ok(Err(true)),
+        (false, true) => Ok(Err(false)),
+        (false, false) => Ok(Ok(remote_job(state, author, r, Some(activity_id)).await?)),
     }
-    remote_job(state, author, r, Some(activity_id))
-        .await
-        .map(Some)
 }
 
 /// The writes of one remote status, inside the writer's transaction (a
