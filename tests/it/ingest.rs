@@ -520,3 +520,50 @@ async fn a_taken_status_id_is_tried_again_with_a_fresh_one() {
     assert_eq!(stored.len(), 4);
     assert!(stored.iter().all(|s| s.id != next + 1 && s.id != next + 3));
 }
+
+/// Two processes sharing one database (two `AppState`s, each with its own
+/// writer and id generator) get the same 24 Creates at once, in opposite
+/// orders, each as one batch written together: every post is stored once,
+/// every activity recorded, and the counts add up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_writing_the_same_batch_store_each_post_once() {
+    let env = env().await;
+    let other = kith::AppState::new((*env.state.config).clone())
+        .await
+        .unwrap();
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let creates: Vec<_> = (0..24usize)
+        .map(|n| create_at_hand(&actors[n % ACTORS], n, 0, None))
+        .collect();
+    let mut reversed = creates.clone();
+    reversed.reverse();
+    let (a, b) = tokio::join!(
+        kith::service::statuses::receive_remote_creates(&env.state, creates.clone()),
+        kith::service::statuses::receive_remote_creates(&other, reversed),
+    );
+    for answer in a.iter().chain(&b) {
+        assert!(matches!(answer, Ok(true)), "{answer:?}");
+    }
+    let stored = statuses::Entity::find()
+        .all(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 24);
+    let mut uris: Vec<&str> = stored.iter().map(|s| s.uri.as_str()).collect();
+    uris.sort_unstable();
+    uris.dedup();
+    assert_eq!(uris.len(), 24);
+    for (_, _, activity_id) in &creates {
+        assert!(
+            kith::db::deliveries::was_received(&env.state.db.read, activity_id)
+                .await
+                .unwrap()
+        );
+    }
+    let mut total = 0;
+    for a in &actors {
+        total += env.reload(a).await.statuses_count;
+    }
+    assert_eq!(total, 24);
+}
