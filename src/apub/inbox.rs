@@ -136,7 +136,11 @@ pub async fn receive(
     if signer.suspended_at.is_some() {
         return Ok(());
     }
-    if db::deliveries::was_received(&state.db.read, id).await? {
+    // A Create with its Note inline has its activity checked with its Note,
+    // in one read (`receive_remote_create`); everything else here.
+    let inline_create =
+        kind == "Create" && matches!(activity.get("object"), Some(Value::Object(_)));
+    if !inline_create && db::deliveries::was_received(&state.db.read, id).await? {
         return Ok(());
     }
     // A Create, the common case, is stored and recorded in one write transaction.

@@ -1,6 +1,6 @@
 //! Queries on `accounts`.
 use entity::accounts::{self, Column, Entity};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -113,6 +113,36 @@ pub async fn count_new_status(
         .col_expr(Column::StatusesCount, next.into())
         .col_expr(Column::LastStatusAt, Expr::val(at))
         .filter(Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// [`count_new_status`] for several accounts in one statement: each
+/// `(id, new statuses, last at)` adds its count and sets its date.
+pub async fn count_new_statuses(
+    conn: &impl ConnectionTrait,
+    counts: &[(i64, i64, chrono::DateTime<chrono::Utc>)],
+) -> Result<(), DbErr> {
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let mut added = CaseStatement::new();
+    let mut last = CaseStatement::new();
+    for (id, n, at) in counts {
+        added = added.case(Column::Id.eq(*id), Expr::val(*n));
+        last = last.case(Column::Id.eq(*id), Expr::val(*at));
+    }
+    let added = added.finally(Expr::val(0i64));
+    let last = last.finally(Expr::col(Column::LastStatusAt));
+    let next = Func::greatest([
+        Expr::col(Column::StatusesCount).add(Into::<Expr>::into(added)),
+        Expr::val(0i64),
+    ]);
+    Entity::update_many()
+        .col_expr(Column::StatusesCount, next.into())
+        .col_expr(Column::LastStatusAt, last.into())
+        .filter(Column::Id.is_in(counts.iter().map(|c| c.0)))
         .exec(conn)
         .await?;
     Ok(())

@@ -21,6 +21,23 @@ pub async fn create(
     .await
 }
 
+/// New conversations (without URIs), one per id.
+pub async fn create_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let now = super::now();
+    let rows = ids.iter().map(|id| conversations::ActiveModel {
+        id: Set(*id),
+        uri: Set(None),
+        created_at: Set(now),
+    });
+    conversations::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records a new message in `account_id`'s view of a conversation, creating it if needed.
 pub async fn touch(
     conn: &impl ConnectionTrait,

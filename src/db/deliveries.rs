@@ -245,12 +245,61 @@ pub async fn record_received(conn: &impl ConnectionTrait, uri: &str) -> Result<b
     Ok(matches!(r, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
+/// Records several received activities at once; returns the ids recorded
+/// here (not recorded before, by this or another process). A second delivery
+/// of an activity waits for the first to commit and then records nothing.
+pub async fn record_received_many(
+    conn: &impl ConnectionTrait,
+    uris: &[&str],
+) -> Result<Vec<String>, DbErr> {
+    let now = super::now();
+    let rows = uris.iter().map(|uri| received_activities::ActiveModel {
+        uri: Set((*uri).to_string()),
+        received_at: Set(now),
+    });
+    match received_activities::Entity::insert_many(rows)
+        .on_conflict_do_nothing()
+        .exec_with_returning_keys(conn)
+        .await?
+    {
+        sea_orm::TryInsertResult::Inserted(uris) => Ok(uris),
+        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => Ok(Vec::new()),
+    }
+}
+
 pub async fn was_received(conn: &impl ConnectionTrait, uri: &str) -> Result<bool, DbErr> {
     // `all`: the id is the key, and a bound LIMIT is prepared again on every run.
     Ok(!received_activities::Entity::find_by_id(uri.to_string())
         .all(conn)
         .await?
         .is_empty())
+}
+
+/// Whether the activity `activity_id` was received, and whether a status
+/// `status_uri` is stored: both checks of an inbox `Create` in one read.
+pub async fn received_or_stored(
+    conn: &impl ConnectionTrait,
+    activity_id: &str,
+    status_uri: &str,
+) -> Result<(bool, bool), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = super::placeholders(
+        backend,
+        "SELECT EXISTS (SELECT 1 FROM received_activities WHERE uri = ?), \
+         EXISTS (SELECT 1 FROM statuses WHERE uri = ?)",
+    );
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                sea_orm::Value::from(activity_id),
+                sea_orm::Value::from(status_uri),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("EXISTS gave no row".into()))?;
+    Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
 }
 
 /// Frees every claimed row (single-process start-up after a crash).

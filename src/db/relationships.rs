@@ -133,6 +133,33 @@ pub async fn local_followers(
         .await
 }
 
+/// [`local_followers`] of several accounts in one query: `(target, follower)`.
+pub async fn local_followers_of_many(
+    conn: &impl ConnectionTrait,
+    target_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    if target_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    follows::Entity::find()
+        .select_only()
+        .column(follows::Column::TargetAccountId)
+        .column(follows::Column::AccountId)
+        .filter(follows::Column::TargetAccountId.is_in(target_ids.iter().copied()))
+        .filter(
+            follows::Column::AccountId.in_subquery(
+                Query::select()
+                    .column(accounts::Column::Id)
+                    .from(accounts::Entity)
+                    .and_where(Expr::col(accounts::Column::Domain).is_null())
+                    .take(),
+            ),
+        )
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 /// Of `candidates`, those who follow `target_id`.
 pub async fn who_follows(
     conn: &impl ConnectionTrait,

@@ -57,6 +57,38 @@ pub async fn index_new(
     Ok(())
 }
 
+/// [`index_new`] for several new statuses (originals, not deleted) in one
+/// statement: `(status id, document)`.
+pub async fn index_new_many(
+    conn: &impl ConnectionTrait,
+    docs: Vec<(i64, String)>,
+) -> Result<(), DbErr> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let backend = conn.get_database_backend();
+    let (head, row, tail) = match backend {
+        DatabaseBackend::Sqlite => (
+            "INSERT INTO status_search (rowid, body) VALUES ",
+            "(?, ?)",
+            "",
+        ),
+        _ => (
+            "INSERT INTO status_search (status_id, document) VALUES ",
+            "(?, to_tsvector('simple', ?))",
+            " ON CONFLICT (status_id) DO UPDATE SET document = EXCLUDED.document",
+        ),
+    };
+    let rows = vec![row; docs.len()].join(", ");
+    let sql = super::placeholders(backend, &format!("{head}{rows}{tail}"));
+    let values = docs
+        .into_iter()
+        .flat_map(|(id, doc)| [Value::from(id), Value::from(doc)]);
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(())
+}
+
 pub async fn remove(conn: &impl ConnectionTrait, status_id: i64) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let sql = match backend {

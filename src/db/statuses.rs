@@ -61,19 +61,35 @@ pub async fn insert(
 }
 
 /// Inserts a status unless its id is taken already (`None`): an id made from a
-/// remote post's publication time may meet one another process made. Any
-/// other conflict (the URI) is an error.
+/// remote post's publication time may meet one another process made (or one
+/// this process made long ago). Any other conflict (the URI) is an error.
 pub async fn insert_unless_id_taken(
     conn: &impl ConnectionTrait,
     model: statuses::ActiveModel,
 ) -> Result<Option<statuses::Model>, DbErr> {
-    match Entity::insert(model)
+    // Not `Insert::exec_with_returning`: sea-orm 2 reports its conflict as
+    // `RecordNotFound` ("Failed to find inserted item"), which became a 404
+    // for the sender instead of a retry with a fresh id.
+    Ok(insert_many_unless_id_taken(conn, vec![model])
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// [`insert_unless_id_taken`] for several statuses in one statement: the
+/// rows inserted (in no particular order). A row whose id is taken is left
+/// out; any other conflict (a URI) fails the whole statement.
+pub async fn insert_many_unless_id_taken(
+    conn: &impl ConnectionTrait,
+    models: Vec<statuses::ActiveModel>,
+) -> Result<Vec<statuses::Model>, DbErr> {
+    match Entity::insert_many(models)
         .on_conflict_do_nothing()
-        .exec_with_returning(conn)
+        .exec_with_returning_many(conn)
         .await?
     {
-        sea_orm::TryInsertResult::Inserted(m) => Ok(Some(m)),
-        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => Ok(None),
+        sea_orm::TryInsertResult::Inserted(m) => Ok(m),
+        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => Ok(Vec::new()),
     }
 }
 

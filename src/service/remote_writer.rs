@@ -19,13 +19,14 @@
 //! process is retried with a fresh one, and a deadlock between two batches
 //! retries the status that lost it.
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use entity::statuses;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tokio::sync::oneshot;
 
-use super::statuses::{RemoteStatusJob, RemoteWrite, write_remote};
+use super::statuses::{BatchWrite, RemoteStatusJob, RemoteWrite, write_remote, write_remote_batch};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -58,6 +59,10 @@ struct Queue {
 #[derive(Default)]
 pub struct RemoteStatusWriter {
     queue: Mutex<Queue>,
+    /// Statuses written by the multi-row path (see [`write_together`]).
+    together: AtomicU64,
+    /// Batches that path gave back to be written one status at a time.
+    one_by_one: AtomicU64,
 }
 
 impl RemoteStatusWriter {
@@ -75,6 +80,49 @@ impl RemoteStatusWriter {
         answer
             .await
             .map_err(|_| AppError::internal("the remote status writer stopped"))?
+    }
+
+    /// [`Self::store`] for several jobs, queued together so that they share
+    /// a batch (up to its size). The answers are in the order of `jobs`.
+    pub(crate) async fn store_many(
+        &self,
+        state: &AppState,
+        jobs: Vec<RemoteStatusJob>,
+    ) -> Vec<Reply> {
+        let mut answers = Vec::with_capacity(jobs.len());
+        let start = {
+            let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            for job in jobs {
+                let (reply, answer) = oneshot::channel();
+                q.jobs.push_back(Job { job, reply });
+                answers.push(answer);
+            }
+            !std::mem::replace(&mut q.writing, true)
+        };
+        if start {
+            tokio::spawn(write_until_empty(state.clone()));
+        }
+        let mut out = Vec::with_capacity(answers.len());
+        for answer in answers {
+            out.push(
+                answer
+                    .await
+                    .map_err(|_| AppError::internal("the remote status writer stopped"))
+                    .and_then(|r| r),
+            );
+        }
+        out
+    }
+
+    /// Statuses written with one statement per table for their whole batch,
+    /// and batches written one status at a time after that failed (a bad
+    /// status among them, an id taken by another process): for tests and
+    /// benchmarks to see which path ran.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.together.load(Ordering::Relaxed),
+            self.one_by_one.load(Ordering::Relaxed),
+        )
     }
 
     /// The next batch, or `None` (and the writer ends) when nothing waits.
@@ -138,9 +186,28 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
         }
     };
     let mut done = Vec::with_capacity(batch.len());
-    for Job { job, reply } in batch {
-        let outcome = write_one(&txn, state, &job).await;
-        done.push((reply, outcome));
+    match write_together(&txn, state, &batch).await {
+        Some(outcomes) => {
+            state
+                .remote_writer
+                .together
+                .fetch_add(outcomes.len() as u64, Ordering::Relaxed);
+            for (Job { reply, .. }, outcome) in batch.into_iter().zip(outcomes) {
+                done.push((reply, outcome));
+            }
+        }
+        None => {
+            if batch.len() > 1 {
+                state
+                    .remote_writer
+                    .one_by_one
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            for Job { job, reply } in batch {
+                let outcome = write_one(&txn, state, &job).await;
+                done.push((reply, outcome));
+            }
+        }
     }
     if let Err(e) = txn.commit().await {
         tracing::error!(error = %e, statuses = done.len(), "a batch of remote statuses could not be committed");
@@ -168,6 +235,69 @@ enum Written {
     New(Box<statuses::Model>, crate::events::Pending),
     Existing(Box<statuses::Model>),
     ActivitySeen,
+}
+
+/// The whole batch in one savepoint, one statement per table for all its
+/// statuses (see [`write_remote_batch`]). `None` when that savepoint was
+/// rolled back (a status failed, an id was taken, ...) and the batch must be
+/// written one status at a time, so that a bad status fails alone.
+async fn write_together(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    batch: &[Job],
+) -> Option<Vec<AppResult<Written>>> {
+    if batch.len() < 2 {
+        return None;
+    }
+    let savepoint = match txn.begin().await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot open a savepoint for a batch of remote statuses");
+            return None;
+        }
+    };
+    let jobs: Vec<&RemoteStatusJob> = batch.iter().map(|j| &j.job).collect();
+    let written = match write_remote_batch(&savepoint, state, &jobs).await {
+        Ok(Some(w)) => w,
+        Ok(None) => {
+            rollback(savepoint).await;
+            return None;
+        }
+        Err(e) => {
+            // Expected now and then (a status whose author has just gone, a
+            // deadlock with another process): written one by one, the bad
+            // one fails alone and the others are stored.
+            tracing::debug!(error = %e, statuses = batch.len(), "a batch of remote statuses is written one by one");
+            rollback(savepoint).await;
+            return None;
+        }
+    };
+    if let Err(e) = savepoint.commit().await {
+        // What the savepoint wrote may or may not stay: tell no one it is stored.
+        tracing::warn!(error = %e, "cannot release the savepoint of a batch of remote statuses");
+        return Some(
+            batch
+                .iter()
+                .map(|_| Err(AppError::internal("the batch could not be written")))
+                .collect(),
+        );
+    }
+    let outcomes = written
+        .into_iter()
+        .map(|w| {
+            Ok(match w {
+                BatchWrite::New(status, events) => Written::New(status, events),
+                BatchWrite::ActivitySeen => Written::ActivitySeen,
+            })
+        })
+        .collect();
+    Some(outcomes)
+}
+
+async fn rollback(savepoint: DatabaseTransaction) {
+    if let Err(e) = savepoint.rollback().await {
+        tracing::warn!(error = %e, "cannot roll back the savepoint of a batch of remote statuses");
+    }
 }
 
 /// One status in its own savepoint of the batch's transaction.

@@ -1,6 +1,6 @@
 //! Creating, reading and deleting statuses, and the home-feed fan-out that
 //! goes with them.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use entity::{NotificationKind, Visibility, accounts, mentions, statuses};
 use sea_orm::{ConnectionTrait, Set, TransactionTrait};
@@ -287,12 +287,23 @@ pub(crate) async fn fan_out(
     status: &statuses::Model,
     mentioned: &[i64],
 ) -> AppResult<Vec<i64>> {
-    let author = status.account_id;
-    let followers: Vec<i64> = db::relationships::local_followers(conn, author)
+    let followers: Vec<i64> = db::relationships::local_followers(conn, status.account_id)
         .await?
         .into_iter()
         .map(|(id, _)| id)
         .collect();
+    fan_out_among(conn, status, mentioned, followers).await
+}
+
+/// [`fan_out`] given the author's local `followers` (read beforehand, for a
+/// batch of statuses at once).
+async fn fan_out_among(
+    conn: &impl ConnectionTrait,
+    status: &statuses::Model,
+    mentioned: &[i64],
+    followers: Vec<i64>,
+) -> AppResult<Vec<i64>> {
+    let author = status.account_id;
     let mut readers: Vec<i64> = match status.visibility {
         Visibility::Public | Visibility::Unlisted | Visibility::Private => followers,
         Visibility::Direct => followers
@@ -814,28 +825,23 @@ pub async fn receive_remote(
 /// [`receive_remote`] for an inbox `Create`: the activity id is recorded as
 /// received in the transaction that stores the status, so an activity costs
 /// no write transaction of its own and a crash between the two cannot happen.
-/// `true` when the id was recorded here (or by a concurrent delivery of the
-/// same activity); `false` when the status was already stored, and the caller
-/// records the id.
+/// `true` when the id was recorded here (or had been, by an earlier or a
+/// concurrent delivery of the same activity: one read checks the activity
+/// and the status together, so the inbox need not ask first); `false` when
+/// the status was already stored, and the caller records the id.
 pub async fn receive_remote_create(
     state: &AppState,
     author: &accounts::Model,
     r: RemoteStatus,
     activity_id: &str,
 ) -> AppResult<bool> {
-    if author.is_local() {
-        return Err(AppError::Forbidden(
-            "a remote status cannot be by a local account".into(),
-        ));
+    match create_job(state, author, r, activity_id).await? {
+        Ok(job) => {
+            state.remote_writer.store(state, job).await?;
+            Ok(true)
+        }
+        Err(recorded) => Ok(recorded),
     }
-    if db::statuses::find_by_uri(&state.db.read, &r.uri)
-        .await?
-        .is_some()
-    {
-        return Ok(false);
-    }
-    store_remote(state, author, r, Some(activity_id)).await?;
-    Ok(true)
 }
 
 /// A remote status to write, with what was read for it beforehand (outside
@@ -847,6 +853,8 @@ pub(crate) struct RemoteStatusJob {
     pub activity_id: Option<String>,
     pub parent: Option<statuses::Model>,
     pub mentioned: Vec<accounts::Model>,
+    /// What search indexes, made before (parsing HTML is no work for the writer).
+    pub search_document: String,
 }
 
 /// What [`write_remote`] did.
@@ -860,6 +868,14 @@ pub(crate) enum RemoteWrite {
     IdTaken,
 }
 
+/// What [`write_remote_batch`] did with one status.
+pub(crate) enum BatchWrite {
+    /// Stored; the events go out after the commit.
+    New(Box<statuses::Model>, crate::events::Pending),
+    /// Its activity had been recorded already: nothing was written.
+    ActivitySeen,
+}
+
 /// Stores a new remote status through the group-commit writer (see
 /// [`super::remote_writer`]); with `activity_id`, records that activity as
 /// received in the same transaction. `None` when the activity had been
@@ -870,6 +886,18 @@ async fn store_remote(
     r: RemoteStatus,
     activity_id: Option<&str>,
 ) -> AppResult<Option<statuses::Model>> {
+    let job = remote_job(state, author, r, activity_id).await?;
+    state.remote_writer.store(state, job).await
+}
+
+/// A remote status with what the writer needs read beforehand (outside it,
+/// on the read pool): its parent and the known mentioned accounts.
+async fn remote_job(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+    activity_id: Option<&str>,
+) -> AppResult<RemoteStatusJob> {
     let parent = match &r.in_reply_to_uri {
         Some(u) => db::statuses::find_by_uri(&state.db.read, u)
             .await?
@@ -884,14 +912,75 @@ async fn store_remote(
             mentioned.push(a);
         }
     }
-    let job = RemoteStatusJob {
+    Ok(RemoteStatusJob {
         author: author.clone(),
+        search_document: search_document_of(&r.spoiler_text, &r.content_html),
         status: r,
         activity_id: activity_id.map(str::to_string),
         parent,
         mentioned,
-    };
-    state.remote_writer.store(state, job).await
+    })
+}
+
+/// [`receive_remote_create`] for several activities at hand at once (a
+/// backlog, a test): they reach the writer together, so up to its batch size
+/// they share one transaction. The answers are in the order of `creates`,
+/// each `(author, status, activity id)`.
+pub async fn receive_remote_creates(
+    state: &AppState,
+    creates: Vec<(accounts::Model, RemoteStatus, String)>,
+) -> Vec<AppResult<bool>> {
+    // `None`: the answer comes from the writer.
+    let mut answers: Vec<Option<AppResult<bool>>> = Vec::with_capacity(creates.len());
+    let mut jobs = Vec::new();
+    for (author, r, activity_id) in creates {
+        match create_job(state, &author, r, &activity_id).await {
+            Ok(Ok(job)) => {
+                answers.push(None);
+                jobs.push(job);
+            }
+            Ok(Err(recorded)) => answers.push(Some(Ok(recorded))),
+            Err(e) => answers.push(Some(Err(e))),
+        }
+    }
+    let mut stored = state
+        .remote_writer
+        .store_many(state, jobs)
+        .await
+        .into_iter();
+    answers
+        .into_iter()
+        .map(|a| match a {
+            Some(answer) => answer,
+            None => match stored.next() {
+                Some(reply) => reply.map(|_| true),
+                None => Err(AppError::internal(
+                    "the remote status writer lost an answer",
+                )),
+            },
+        })
+        .collect()
+}
+
+/// The job for an inbox `Create`, or what to answer without one: `true` when
+/// the activity was recorded already (nothing to do), `false` when its status
+/// is stored already (the caller records the activity).
+async fn create_job(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+    activity_id: &str,
+) -> AppResult<Result<RemoteStatusJob, bool>> {
+    if author.is_local() {
+        return Err(AppError::Forbidden(
+            "a remote status cannot be by a local account".into(),
+        ));
+    }
+    match db::deliveries::received_or_stored(&state.db.read, activity_id, &r.uri).await? {
+        (true, _) => Ok(Err(true)),
+        (false, true) => Ok(Err(false)),
+        (false, false) => Ok(Ok(remote_job(state, author, r, Some(activity_id)).await?)),
+    }
 }
 
 /// The writes of one remote status, inside the writer's transaction (a
@@ -901,68 +990,223 @@ pub(crate) async fn write_remote(
     state: &AppState,
     job: &RemoteStatusJob,
 ) -> AppResult<RemoteWrite> {
-    let RemoteStatusJob {
-        author,
-        status: r,
-        activity_id,
-        parent,
-        mentioned,
-    } = job;
-    if let Some(activity_id) = activity_id
+    if let Some(activity_id) = &job.activity_id
         && !db::deliveries::record_received(txn, activity_id).await?
     {
         return Ok(RemoteWrite::ActivitySeen);
     }
-    // Sort by publication time, but never into the future.
     let now = db::now();
-    let published = r.published.min(now);
-    let id = state.ids.at(published);
-    let mut events = crate::events::Pending::default();
-    let conversation_id = match parent.as_ref().and_then(|p| p.conversation_id) {
-        Some(c) => c,
-        None => {
-            db::conversations::create(txn, state.ids.next(), None)
-                .await?
-                .id
-        }
-    };
-    let Some(status) = db::statuses::insert_unless_id_taken(
-        txn,
-        statuses::ActiveModel {
-            id: Set(id),
-            uri: Set(r.uri.clone()),
-            url: Set(r.url.clone()),
-            local: Set(false),
-            account_id: Set(author.id),
-            in_reply_to_id: Set(parent.as_ref().map(|p| p.id)),
-            in_reply_to_account_id: Set(parent.as_ref().map(|p| p.account_id)),
-            thread_root_id: Set(Some(
-                parent
-                    .as_ref()
-                    .map(|p| p.thread_root_id.unwrap_or(p.id))
-                    .unwrap_or(id),
-            )),
-            conversation_id: Set(Some(conversation_id)),
-            reblog_of_id: Set(None),
-            content: Set(r.content_html.clone()),
-            text: Set(String::new()),
-            visibility: Set(r.visibility),
-            sensitive: Set(r.sensitive || !r.spoiler_text.is_empty()),
-            spoiler_text: Set(r.spoiler_text.clone()),
-            language: Set(r.language.clone()),
-            replies_count: Set(0),
-            reblogs_count: Set(0),
-            favourites_count: Set(0),
-            created_at: Set(published),
-            updated_at: Set(now),
-            edited_at: Set(None),
-            deleted_at: Set(None),
-        },
-    )
-    .await?
-    else {
+    let (row, _, new_conversation) = remote_status_row(state, job, now);
+    if let Some(c) = new_conversation {
+        db::conversations::create(txn, c, None).await?;
+    }
+    let Some(status) = db::statuses::insert_unless_id_taken(txn, row).await? else {
         return Ok(RemoteWrite::IdTaken);
     };
+    db::search::index_new(txn, &status, job.search_document.clone()).await?;
+    db::accounts::count_new_status(txn, job.author.id, status.created_at).await?;
+    let followers = db::relationships::local_followers(txn, job.author.id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let events = write_remote_links(txn, state, job, &status, followers, now).await?;
+    Ok(RemoteWrite::New(Box::new(status), events))
+}
+
+/// [`write_remote`] for several statuses with one statement per table, in
+/// the order of `jobs`: each new status, or `ActivitySeen` when its activity
+/// had been recorded (by another process, or by an earlier job of `jobs`).
+/// `None` when they must be written one by one instead (one status URI twice,
+/// or a status id taken by another process); the caller then rolls back what
+/// this wrote. An error fails them all (the caller rolls back, and writes
+/// them one by one to find the status that fails).
+pub(crate) async fn write_remote_batch(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    jobs: &[&RemoteStatusJob],
+) -> AppResult<Option<Vec<BatchWrite>>> {
+    // The activities recorded here; a job whose activity is not among them
+    // (or was claimed by an earlier job) writes nothing.
+    let mut activity_ids: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| j.activity_id.as_deref())
+        .collect();
+    activity_ids.sort_unstable();
+    activity_ids.dedup();
+    let mut recorded: HashSet<String> = if activity_ids.is_empty() {
+        HashSet::new()
+    } else {
+        db::deliveries::record_received_many(txn, &activity_ids)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let fresh: Vec<bool> = jobs
+        .iter()
+        .map(|j| j.activity_id.as_ref().is_none_or(|a| recorded.remove(a)))
+        .collect();
+    let mut uris = HashSet::new();
+    let new_jobs: Vec<&RemoteStatusJob> = jobs
+        .iter()
+        .zip(&fresh)
+        .filter(|(_, f)| **f)
+        .map(|(j, _)| *j)
+        .collect();
+    if !new_jobs.iter().all(|j| uris.insert(j.status.uri.as_str())) {
+        return Ok(None);
+    }
+
+    let now = db::now();
+    let mut rows = Vec::with_capacity(new_jobs.len());
+    let mut conversations = Vec::new();
+    let mut ids = Vec::with_capacity(new_jobs.len());
+    for job in &new_jobs {
+        let (row, id, new_conversation) = remote_status_row(state, job, now);
+        conversations.extend(new_conversation);
+        ids.push(id);
+        rows.push(row);
+    }
+    db::conversations::create_many(txn, &conversations).await?;
+    let mut inserted: HashMap<i64, statuses::Model> = if rows.is_empty() {
+        HashMap::new()
+    } else {
+        db::statuses::insert_many_unless_id_taken(txn, rows)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect()
+    };
+    let mut stored = Vec::with_capacity(new_jobs.len());
+    for id in ids {
+        match inserted.remove(&id) {
+            Some(s) => stored.push(s),
+            // Taken by another process: one by one, each tries a fresh id.
+            None => return Ok(None),
+        }
+    }
+    db::search::index_new_many(
+        txn,
+        stored
+            .iter()
+            .zip(&new_jobs)
+            .map(|(s, job)| (s.id, job.search_document.clone()))
+            .collect(),
+    )
+    .await?;
+    let mut counts: HashMap<i64, (i64, chrono::DateTime<chrono::Utc>)> = HashMap::new();
+    for s in &stored {
+        let c = counts.entry(s.account_id).or_insert((0, s.created_at));
+        c.0 += 1;
+        c.1 = c.1.max(s.created_at);
+    }
+    let mut counts: Vec<(i64, i64, chrono::DateTime<chrono::Utc>)> = counts
+        .into_iter()
+        .map(|(id, (n, at))| (id, n, at))
+        .collect();
+    // One order for every writer, so two processes lock accounts alike.
+    counts.sort_unstable_by_key(|c| c.0);
+    db::accounts::count_new_statuses(txn, &counts).await?;
+    let authors: Vec<i64> = counts.iter().map(|c| c.0).collect();
+    let mut followers: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (target, follower) in db::relationships::local_followers_of_many(txn, &authors).await? {
+        followers.entry(target).or_default().push(follower);
+    }
+
+    let mut written = stored.into_iter();
+    let mut out = Vec::with_capacity(jobs.len());
+    for (job, fresh) in jobs.iter().zip(fresh) {
+        if !fresh {
+            out.push(BatchWrite::ActivitySeen);
+            continue;
+        }
+        let status = written
+            .next()
+            .ok_or_else(|| AppError::internal("a status of the batch went missing"))?;
+        let followers = followers.get(&job.author.id).cloned().unwrap_or_default();
+        let events = write_remote_links(txn, state, job, &status, followers, now).await?;
+        out.push(BatchWrite::New(Box::new(status), events));
+    }
+    Ok(Some(out))
+}
+
+/// The row of a new remote status, its id, and the id of a new conversation
+/// for it when it does not continue its parent's.
+fn remote_status_row(
+    state: &AppState,
+    job: &RemoteStatusJob,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (statuses::ActiveModel, i64, Option<i64>) {
+    let RemoteStatusJob {
+        author,
+        status: r,
+        parent,
+        ..
+    } = job;
+    // Sort by publication time, but never into the future.
+    let published = r.published.min(now);
+    let id = state.ids.at(published);
+    let (conversation_id, new_conversation) = match parent.as_ref().and_then(|p| p.conversation_id)
+    {
+        Some(c) => (c, None),
+        None => {
+            let c = state.ids.next();
+            (c, Some(c))
+        }
+    };
+    let row = statuses::ActiveModel {
+        id: Set(id),
+        uri: Set(r.uri.clone()),
+        url: Set(r.url.clone()),
+        local: Set(false),
+        account_id: Set(author.id),
+        in_reply_to_id: Set(parent.as_ref().map(|p| p.id)),
+        in_reply_to_account_id: Set(parent.as_ref().map(|p| p.account_id)),
+        thread_root_id: Set(Some(
+            parent
+                .as_ref()
+                .map(|p| p.thread_root_id.unwrap_or(p.id))
+                .unwrap_or(id),
+        )),
+        conversation_id: Set(Some(conversation_id)),
+        reblog_of_id: Set(None),
+        content: Set(r.content_html.clone()),
+        text: Set(String::new()),
+        visibility: Set(r.visibility),
+        sensitive: Set(r.sensitive || !r.spoiler_text.is_empty()),
+        spoiler_text: Set(r.spoiler_text.clone()),
+        language: Set(r.language.clone()),
+        replies_count: Set(0),
+        reblogs_count: Set(0),
+        favourites_count: Set(0),
+        created_at: Set(published),
+        updated_at: Set(now),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+    };
+    (row, id, new_conversation)
+}
+
+/// What a new remote status brings besides its row, its search entry and its
+/// author's count: mentions, pictures, hashtags, the parent's reply count,
+/// home feeds (among the author's local `followers`), notifications and
+/// direct-message conversations. The events go out after the commit.
+async fn write_remote_links(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    job: &RemoteStatusJob,
+    status: &statuses::Model,
+    followers: Vec<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<crate::events::Pending> {
+    let RemoteStatusJob {
+        author,
+        status: r,
+        parent,
+        mentioned,
+        ..
+    } = job;
+    let mut events = crate::events::Pending::default();
     let mention_rows = mentioned.iter().map(|a| mentions::ActiveModel {
         id: Set(state.ids.next()),
         status_id: Set(status.id),
@@ -973,15 +1217,13 @@ pub(crate) async fn write_remote(
     super::media::insert_remote(txn, state, author.id, status.id, &r.attachments).await?;
     let tag_ids = db::tags::find_or_create(txn, &r.tags, || state.ids.next()).await?;
     db::tags::link(txn, status.id, &tag_ids).await?;
-    db::search::index_new(txn, &status, search_document(&status)).await?;
-    if let Some(p) = &parent {
+    if let Some(p) = parent {
         db::statuses::bump(txn, p.id, Counter::Replies, 1).await?;
     }
-    db::accounts::count_new_status(txn, author.id, published).await?;
     let mentioned_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    let mut readers = fan_out(txn, &status, &mentioned_ids).await?;
-    readers.extend(fan_out_to_tag_followers(txn, &status, &tag_ids, &readers).await?);
-    events.push(update_event(&status, readers, &r.tags));
+    let mut readers = fan_out_among(txn, status, &mentioned_ids, followers).await?;
+    readers.extend(fan_out_to_tag_followers(txn, status, &tag_ids, &readers).await?);
+    events.push(update_event(status, readers, &r.tags));
     // A mentioned local account that does not follow the author still sees a DM or mention.
     for acc in mentioned {
         notify(
@@ -997,13 +1239,13 @@ pub(crate) async fn write_remote(
     }
     if status.visibility == Visibility::Direct {
         let participants =
-            record_direct_message(txn, &state.ids, &status, author, mentioned).await?;
+            record_direct_message(txn, &state.ids, status, author, mentioned).await?;
         events.push(crate::events::Event::Conversation {
             account_ids: std::sync::Arc::new(participants),
             status_id: status.id,
         });
     }
-    Ok(RemoteWrite::New(Box::new(status), events))
+    Ok(events)
 }
 
 /// An edit from another server (an incoming Update of a Note by its author).
@@ -1042,8 +1284,12 @@ pub async fn receive_remote_edit(
 /// What full-text search indexes for a status: its content warning and its
 /// text without markup.
 fn search_document(s: &statuses::Model) -> String {
-    let text = text::strip_html(&s.content.replace("<br", " <br").replace("</p>", "</p> "));
-    format!("{} {}", s.spoiler_text, text)
+    search_document_of(&s.spoiler_text, &s.content)
+}
+
+fn search_document_of(spoiler_text: &str, content: &str) -> String {
+    let text = text::strip_html(&content.replace("<br", " <br").replace("</p>", "</p> "));
+    format!("{spoiler_text} {text}")
 }
 
 /// Keeps a status's versions for its edit history: the original the first time

@@ -264,3 +264,306 @@ async fn a_status_failing_in_a_batch_fails_alone() {
         .unwrap();
     assert_eq!(rows, stored);
 }
+
+/// A Create by `author` of note `n`, published `minute` minutes past noon,
+/// read as the inbox reads it: (author, status, activity id).
+fn create_at_hand(
+    author: &accounts::Model,
+    n: usize,
+    minute: u32,
+    mention: Option<&str>,
+) -> (
+    accounts::Model,
+    kith::service::statuses::RemoteStatus,
+    String,
+) {
+    let mut activity = create(&author.uri, n, &author.uri, mention);
+    activity["object"]["published"] = json!(format!("2026-11-29T12:{minute:02}:00Z"));
+    let status = kith::apub::inbox::read_note(&activity["object"], author).unwrap();
+    let activity_id = activity["id"].as_str().unwrap().to_string();
+    (author.clone(), status, activity_id)
+}
+
+/// Creates that reach the writer together share one batch, written with one
+/// statement per table: each status is stored once with its conversation and
+/// search entry, every author's count and last-status date add up (several
+/// statuses per author in the batch), local followers get them in their home
+/// feeds (except one who mutes the author), a mention notifies, and the same
+/// activity twice in the batch stores once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_written_together_are_stored_once_with_counts_feeds_and_mentions() {
+    use kith::service::relationships::{FollowOptions, follow, mute, receive_accept};
+    let env = env().await;
+    let bob = env.user("bob").await;
+    let carol = env.user("carol").await;
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    for (reader, author) in [(&bob, &actors[0]), (&bob, &actors[1]), (&carol, &actors[1])] {
+        follow(&env.state, reader, author.id, FollowOptions::default())
+            .await
+            .unwrap();
+        receive_accept(&env.state, author, reader).await.unwrap();
+    }
+    mute(&env.state, &carol, actors[1].id, false, None)
+        .await
+        .unwrap();
+
+    // Twelve posts by three actors, four each, the last of each at minute 9+.
+    let mut creates: Vec<_> = (0..12usize)
+        .map(|n| {
+            let mention = (n == 4).then_some(bob.uri.as_str());
+            create_at_hand(&actors[n % 3], n, n as u32, mention)
+        })
+        .collect();
+    creates.push(creates[0].clone());
+    let (together_before, one_by_one_before) = env.state.remote_writer.counts();
+    let answers = kith::service::statuses::receive_remote_creates(&env.state, creates).await;
+    assert_eq!(answers.len(), 13);
+    assert!(answers.iter().all(|a| matches!(a, Ok(true))), "{answers:?}");
+    let (together, one_by_one) = env.state.remote_writer.counts();
+    assert_eq!(together - together_before, 13);
+    assert_eq!(one_by_one, one_by_one_before);
+
+    let stored: Vec<statuses::Model> = statuses::Entity::find()
+        .filter(statuses::Column::AccountId.is_in(actors.iter().map(|a| a.id)))
+        .all(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 12);
+    let mut uris: Vec<&str> = stored.iter().map(|s| s.uri.as_str()).collect();
+    uris.sort_unstable();
+    uris.dedup();
+    assert_eq!(uris.len(), 12);
+    let mut conversations: Vec<i64> = stored.iter().filter_map(|s| s.conversation_id).collect();
+    conversations.sort_unstable();
+    conversations.dedup();
+    assert_eq!(conversations.len(), 12);
+    let known = entity::conversations::Entity::find()
+        .filter(entity::conversations::Column::Id.is_in(conversations.clone()))
+        .count(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(known, 12);
+    for (i, a) in actors.iter().take(3).enumerate() {
+        let a = env.reload(a).await;
+        assert_eq!(a.statuses_count, 4, "{}", a.uri);
+        let last = format!("2026-11-29T12:{:02}:00Z", 9 + i);
+        assert_eq!(
+            a.last_status_at,
+            Some(
+                chrono::DateTime::parse_from_rfc3339(&last)
+                    .unwrap()
+                    .to_utc()
+            ),
+            "{}",
+            a.uri
+        );
+    }
+    assert_eq!(env.reload(&actors[3]).await.statuses_count, 0);
+    // bob follows a0 and a1 (eight posts); carol mutes a1, her only followee.
+    assert_eq!(env.home_ids(&bob).await.len(), 8);
+    assert!(env.home_ids(&carol).await.is_empty());
+    let notified = notifications::Entity::find()
+        .filter(notifications::Column::AccountId.eq(bob.id))
+        .count(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(notified, 1);
+    let found = kith::service::search::search(
+        &env.state,
+        Some(&bob),
+        "post",
+        &[kith::service::search::Kind::Statuses],
+        false,
+        40,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.statuses.len(), 12);
+}
+
+/// A status that fails in a batch written together (its author is gone)
+/// sends the batch back to be written one status at a time: it alone fails,
+/// the others are stored once, and the next batch is written together again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_status_in_a_batch_written_together_fails_alone() {
+    let env = env().await;
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let mut gone = actors[0].clone();
+    gone.id = i64::MAX - 1;
+    let creates: Vec<_> = (0..10usize)
+        .map(|n| {
+            let author = if n == 6 { &gone } else { &actors[n % ACTORS] };
+            create_at_hand(author, n, 0, None)
+        })
+        .collect();
+    let activity_ids: Vec<String> = creates.iter().map(|c| c.2.clone()).collect();
+    let (_, one_by_one_before) = env.state.remote_writer.counts();
+    let answers = kith::service::statuses::receive_remote_creates(&env.state, creates).await;
+    assert_eq!(env.state.remote_writer.counts().1, one_by_one_before + 1);
+    for (n, (answer, activity_id)) in answers.iter().zip(&activity_ids).enumerate() {
+        let received = kith::db::deliveries::was_received(&env.state.db.read, activity_id)
+            .await
+            .unwrap();
+        if n == 6 {
+            assert!(matches!(answer, Err(e) if e.status() == 422), "{answer:?}");
+            assert!(!received, "{activity_id}");
+        } else {
+            assert!(matches!(answer, Ok(true)), "{n}: {answer:?}");
+            assert!(received, "{activity_id}");
+        }
+    }
+    let rows = statuses::Entity::find()
+        .count(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(rows, 9);
+
+    let (together_before, _) = env.state.remote_writer.counts();
+    let more: Vec<_> = (10..14usize)
+        .map(|n| create_at_hand(&actors[n % ACTORS], n, 0, None))
+        .collect();
+    let answers = kith::service::statuses::receive_remote_creates(&env.state, more).await;
+    assert!(answers.iter().all(|a| matches!(a, Ok(true))), "{answers:?}");
+    assert_eq!(env.state.remote_writer.counts().0, together_before + 4);
+    let mut total = 0;
+    for a in &actors {
+        total += env.reload(a).await.statuses_count;
+    }
+    assert_eq!(total, 13);
+}
+
+/// One post in two different activities of one batch (a relay and its
+/// author, say): stored once, both activities recorded, both answered as
+/// stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_post_in_two_activities_of_a_batch_is_stored_once() {
+    let env = env().await;
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let first = create_at_hand(&actors[0], 1, 0, None);
+    let mut again = first.clone();
+    again.2 = format!("{}/again", first.2);
+    let other = create_at_hand(&actors[1], 2, 0, None);
+    let ids = [first.2.clone(), again.2.clone(), other.2.clone()];
+    let answers =
+        kith::service::statuses::receive_remote_creates(&env.state, vec![first, again, other])
+            .await;
+    assert!(answers.iter().all(|a| matches!(a, Ok(true))), "{answers:?}");
+    for id in &ids {
+        assert!(
+            kith::db::deliveries::was_received(&env.state.db.read, id)
+                .await
+                .unwrap(),
+            "{id}"
+        );
+    }
+    let rows = statuses::Entity::find()
+        .count(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+    assert_eq!(env.reload(&actors[0]).await.statuses_count, 1);
+}
+
+/// A status id that is taken already (by another process sharing the
+/// database, or long ago by this one: ids from a publication time repeat
+/// after a while) is tried again with a fresh one, for a status written alone
+/// and for one in a batch written together. It used to answer 404: sea-orm
+/// reported the conflict as "not found".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_status_id_is_tried_again_with_a_fresh_one() {
+    use sea_orm::{IntoActiveModel, Set};
+    let env = env().await;
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let alice = env.user("alice").await;
+    let in_the_way = env
+        .post(&alice, "in the way", entity::Visibility::Public)
+        .await;
+    let published = chrono::DateTime::parse_from_rfc3339("2026-11-29T12:30:00Z")
+        .unwrap()
+        .to_utc();
+    // The generator's next ids for that instant: next + 1 for the one written
+    // alone, next + 2 to next + 4 for the batch of three.
+    let next = env.state.ids.at(published);
+    for taken in [next + 1, next + 3] {
+        let mut m = in_the_way.clone().into_active_model();
+        m.id = Set(taken);
+        m.uri = Set(format!("{}/{taken}", in_the_way.uri));
+        statuses::Entity::insert(m)
+            .exec(&env.state.db.write)
+            .await
+            .unwrap();
+    }
+
+    let (author, status, activity_id) = create_at_hand(&actors[0], 1, 30, None);
+    let alone =
+        kith::service::statuses::receive_remote_create(&env.state, &author, status, &activity_id)
+            .await;
+    assert!(matches!(alone, Ok(true)), "{alone:?}");
+
+    let (_, one_by_one_before) = env.state.remote_writer.counts();
+    let batch: Vec<_> = (2..5usize)
+        .map(|n| create_at_hand(&actors[n % ACTORS], n, 30, None))
+        .collect();
+    let answers = kith::service::statuses::receive_remote_creates(&env.state, batch).await;
+    assert!(answers.iter().all(|a| matches!(a, Ok(true))), "{answers:?}");
+    assert_eq!(env.state.remote_writer.counts().1, one_by_one_before + 1);
+    let stored = statuses::Entity::find()
+        .filter(statuses::Column::AccountId.is_in(actors.iter().map(|a| a.id)))
+        .all(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 4);
+    assert!(stored.iter().all(|s| s.id != next + 1 && s.id != next + 3));
+}
+
+/// Two processes sharing one database (two `AppState`s, each with its own
+/// writer and id generator) get the same 24 Creates at once, in opposite
+/// orders, each as one batch written together: every post is stored once,
+/// every activity recorded, and the counts add up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_writing_the_same_batch_store_each_post_once() {
+    let env = env().await;
+    let other = kith::AppState::new((*env.state.config).clone())
+        .await
+        .unwrap();
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let creates: Vec<_> = (0..24usize)
+        .map(|n| create_at_hand(&actors[n % ACTORS], n, 0, None))
+        .collect();
+    let mut reversed = creates.clone();
+    reversed.reverse();
+    let (a, b) = tokio::join!(
+        kith::service::statuses::receive_remote_creates(&env.state, creates.clone()),
+        kith::service::statuses::receive_remote_creates(&other, reversed),
+    );
+    for answer in a.iter().chain(&b) {
+        assert!(matches!(answer, Ok(true)), "{answer:?}");
+    }
+    let stored = statuses::Entity::find()
+        .all(&env.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 24);
+    let mut uris: Vec<&str> = stored.iter().map(|s| s.uri.as_str()).collect();
+    uris.sort_unstable();
+    uris.dedup();
+    assert_eq!(uris.len(), 24);
+    for (_, _, activity_id) in &creates {
+        assert!(
+            kith::db::deliveries::was_received(&env.state.db.read, activity_id)
+                .await
+                .unwrap()
+        );
+    }
+    let mut total = 0;
+    for a in &actors {
+        total += env.reload(a).await.statuses_count;
+    }
+    assert_eq!(total, 24);
+}
