@@ -617,6 +617,17 @@ async fn statuses_timelines_and_notifications_look_like_mastodon() {
     assert_eq!(s, 200);
     assert_eq!(public.as_array().unwrap().len(), 3);
 
+    // The home feed reads each author in the page's own query: every author
+    // there is the account as its own endpoint shows it.
+    let (_, home, _) = api.get(&alice, "/api/v1/timelines/home").await;
+    let home = home.as_array().unwrap();
+    assert!(home.iter().any(|s| s["account"]["id"] == bob_id.as_str()));
+    for s in home {
+        let id = s["account"]["id"].as_str().unwrap();
+        let (_, shown, _) = api.get(&alice, &format!("/api/v1/accounts/{id}")).await;
+        assert_eq!(s["account"], shown, "the author of {}", s["id"]);
+    }
+
     // Unfollow empties the home timeline of bob's posts.
     let (_, rel) = api
         .post(
