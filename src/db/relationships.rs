@@ -119,15 +119,7 @@ pub async fn local_followers(
         .column(follows::Column::AccountId)
         .column(follows::Column::ShowReblogs)
         .filter(follows::Column::TargetAccountId.eq(target_id))
-        .filter(
-            follows::Column::AccountId.in_subquery(
-                Query::select()
-                    .column(accounts::Column::Id)
-                    .from(accounts::Entity)
-                    .and_where(Expr::col(accounts::Column::Domain).is_null())
-                    .take(),
-            ),
-        )
+        .filter(follows::Column::AccountId.in_subquery(local_accounts_query()))
         .into_tuple()
         .all(conn)
         .await
@@ -146,15 +138,7 @@ pub async fn local_followers_of_many(
         .column(follows::Column::TargetAccountId)
         .column(follows::Column::AccountId)
         .filter(follows::Column::TargetAccountId.is_in(target_ids.iter().copied()))
-        .filter(
-            follows::Column::AccountId.in_subquery(
-                Query::select()
-                    .column(accounts::Column::Id)
-                    .from(accounts::Entity)
-                    .and_where(Expr::col(accounts::Column::Domain).is_null())
-                    .take(),
-            ),
-        )
+        .filter(follows::Column::AccountId.in_subquery(local_accounts_query()))
         .into_tuple()
         .all(conn)
         .await
@@ -319,6 +303,15 @@ pub async fn who_mutes_or_blocks(
     out.extend(blockers);
     out.extend(super::domain_blocks::who_blocks_domain_of(conn, candidates, target_id).await?);
     Ok(out)
+}
+
+/// `SELECT id FROM accounts WHERE domain IS NULL`
+pub fn local_accounts_query() -> SelectStatement {
+    Query::select()
+        .column(accounts::Column::Id)
+        .from(accounts::Entity)
+        .and_where(Expr::col(accounts::Column::Domain).is_null())
+        .take()
 }
 
 /// `SELECT id FROM accounts WHERE suspended_at IS NOT NULL`
