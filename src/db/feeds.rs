@@ -3,8 +3,8 @@
 use entity::{accounts, home_feed, statuses};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Iterable, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 
 use super::Page;
@@ -137,10 +137,9 @@ pub async fn page(
     let mut q = page
         .bounds_and_order(q, home_feed::Column::StatusId)
         .join(JoinType::InnerJoin, statuses::Relation::Account.def());
-    // The status's columns under their own names, the author's prefixed (each
-    // prefixed name is formatted again per column and row when decoded).
+    // The status's columns, then the author's, read back by position.
     for c in accounts::Column::iter() {
-        q = q.column_as(c, format!("a_{}", c.as_str()));
+        q = q.column(c);
     }
     let mut stmt = q.build(conn.get_database_backend());
     // A literal LIMIT (see `super::all_with_literal_limit`).
@@ -150,10 +149,8 @@ pub async fn page(
         .await?
         .iter()
         .map(|row| {
-            Ok((
-                statuses::Model::from_query_result(row, "")?,
-                accounts::Model::from_query_result(row, "a_")?,
-            ))
+            let mut cols = super::rows::Columns::new(row);
+            Ok((cols.status()?, cols.account()?))
         })
         .collect::<Result<Vec<_>, DbErr>>()?;
     Ok(page.finish(rows))

@@ -39,6 +39,7 @@ pub mod pins;
 pub mod push;
 pub mod relationships;
 pub mod reports;
+pub mod rows;
 pub mod scheduled;
 pub mod search;
 pub mod statuses;

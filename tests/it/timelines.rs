@@ -238,3 +238,84 @@ async fn an_account_timeline_depends_on_who_looks() {
     block(&env.state, &alice, stranger.id).await.unwrap();
     assert!(tl(Some(&stranger), none).await.is_empty());
 }
+
+/// The home feed reads its statuses and authors by column position
+/// (`db::rows`): every field must come out as sea-orm's own decoding by name
+/// gives it, with each column set to a value no neighbouring column has.
+#[tokio::test]
+async fn home_feed_rows_are_read_column_for_column() {
+    use chrono::TimeZone;
+    use entity::{accounts, statuses};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let env = env().await;
+    let reader = env.user("reader").await;
+    let author = env.user("author").await;
+    follow(&env.state, &reader, author.id, FollowOptions::default())
+        .await
+        .unwrap();
+    let root = env.post(&reader, "root", Visibility::Public).await;
+    let parent = env
+        .reply(&reader, &root, "parent", Visibility::Public)
+        .await;
+    let posted = env
+        .post(&author, "every column", Visibility::Unlisted)
+        .await;
+    let at = |s: u32| chrono::Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, s).unwrap();
+    let mut a = env.reload(&author).await.into_active_model();
+    a.note_source = Set(Some("note source".into()));
+    a.avatar_url = Set(Some("https://a.example/avatar.png".into()));
+    a.header_url = Set(Some("https://a.example/header.png".into()));
+    a.locked = Set(true);
+    a.bot = Set(false);
+    a.discoverable = Set(true);
+    a.fields = Set(serde_json::json!([{"name": "n", "value": "v"}]));
+    a.url = Set(Some("https://a.example/@author".into()));
+    a.shared_inbox_url = Set(Some("https://a.example/shared".into()));
+    a.outbox_url = Set(Some("https://a.example/outbox".into()));
+    a.followers_url = Set(Some("https://a.example/followers".into()));
+    a.following_url = Set(Some("https://a.example/following".into()));
+    a.followers_count = Set(11);
+    a.following_count = Set(12);
+    a.statuses_count = Set(13);
+    a.last_status_at = Set(Some(at(1)));
+    a.created_at = Set(at(2));
+    a.updated_at = Set(at(3));
+    a.last_fetched_at = Set(Some(at(4)));
+    let author = a.update(&env.state.db.write).await.unwrap();
+    let mut s = env.reload_status(&posted).await.into_active_model();
+    s.url = Set(Some("https://a.example/@author/1".into()));
+    // Ids that exist (foreign keys), each different from the others.
+    s.in_reply_to_id = Set(Some(parent.id));
+    s.in_reply_to_account_id = Set(Some(reader.id));
+    s.thread_root_id = Set(Some(root.id));
+    s.text = Set("the text".into());
+    s.sensitive = Set(true);
+    s.spoiler_text = Set("spoiler".into());
+    s.language = Set(Some("de".into()));
+    s.replies_count = Set(31);
+    s.reblogs_count = Set(32);
+    s.favourites_count = Set(33);
+    s.created_at = Set(at(5));
+    s.updated_at = Set(at(6));
+    s.edited_at = Set(Some(at(7)));
+    let status = s.update(&env.state.db.write).await.unwrap();
+
+    let rows = kith::db::feeds::page(&env.state.db.read, reader.id, &Page::new(40))
+        .await
+        .unwrap();
+    let (s, a) = rows
+        .iter()
+        .find(|(s, _)| s.id == status.id)
+        .expect("the status is in the reader's feed");
+    assert_eq!(s, &status);
+    assert_eq!(a, &author);
+    // And both as sea-orm decodes them by name.
+    use sea_orm::EntityTrait;
+    let by_name = statuses::Entity::find_by_id(status.id)
+        .find_also_related(accounts::Entity)
+        .one(&env.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((s, a), (&by_name.0, &by_name.1.unwrap()));
+}
