@@ -54,21 +54,20 @@ pub async fn token_auth_by_hash(
     hash: &str,
 ) -> Result<Option<TokenWithOwner>, DbErr> {
     use entity::{accounts, users};
+    use sea_orm::Iterable;
     use sea_orm::sea_query::{ExprTrait, Query};
-    use sea_orm::{FromQueryResult, IdenStatic, Iterable};
-    fn columns<E: EntityTrait>(q: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
+    // Every column of the four tables, in their entities' order, read back by
+    // position (`super::rows`).
+    fn columns<E: EntityTrait>(q: &mut sea_orm::sea_query::SelectStatement) {
         for c in E::Column::iter() {
-            q.expr_as(
-                Expr::col((E::default(), c)),
-                format!("{prefix}{}", c.as_str()),
-            );
+            q.expr(Expr::col((E::default(), c)));
         }
     }
     let mut q = Query::select();
-    columns::<tokens::Entity>(&mut q, "t_");
-    columns::<apps::Entity>(&mut q, "p_");
-    columns::<accounts::Entity>(&mut q, "a_");
-    columns::<users::Entity>(&mut q, "u_");
+    columns::<tokens::Entity>(&mut q);
+    columns::<apps::Entity>(&mut q);
+    columns::<accounts::Entity>(&mut q);
+    columns::<users::Entity>(&mut q);
     q.from(tokens::Entity)
         .inner_join(
             apps::Entity,
@@ -92,13 +91,11 @@ pub async fn token_auth_by_hash(
     let Some(row) = conn.query_all_raw(stmt).await?.into_iter().next() else {
         return Ok(None);
     };
-    let token = tokens::Model::from_query_result(&row, "t_")?;
-    let app = apps::Model::from_query_result(&row, "p_")?;
-    let account = accounts::Model::from_query_result_optional(&row, "a_")?;
-    let user = match account {
-        Some(_) => users::Model::from_query_result_optional(&row, "u_")?,
-        None => None,
-    };
+    let mut cols = super::rows::Columns::new(&row);
+    let token = cols.token()?;
+    let app = cols.app()?;
+    let account = cols.optional::<accounts::Entity, _>(|c| c.account())?;
+    let user = cols.optional::<users::Entity, _>(|c| c.user())?;
     Ok(Some(TokenWithOwner {
         token,
         app,

@@ -1,5 +1,5 @@
-//! Models read by column position, for the statements run on every page (the
-//! home feed and its authors). sea-orm's derived decoding finds each column by
+//! Models read by column position, for the statements run on every request
+//! (the token with its owner) or every page (the home feed and its authors). sea-orm's derived decoding finds each column by
 //! its name: a hash lookup per value, after a `format!` of the name when the
 //! columns are prefixed, as they are where two tables are read in one row. By
 //! position, a 40-status page with its authors decodes in about half the time.
@@ -8,8 +8,8 @@
 //! its fields and of `Entity::find()`; a field added to a model without its
 //! column here does not compile, and `tests/it/timelines.rs` checks every
 //! field against sea-orm's own decoding.
-use entity::{accounts, statuses};
-use sea_orm::{DbErr, QueryResult, TryGetable};
+use entity::{accounts, oauth_applications, oauth_tokens, statuses, users};
+use sea_orm::{DbErr, EntityTrait, Iterable, QueryResult, TryGetable};
 
 /// A row read left to right.
 pub struct Columns<'r> {
@@ -26,6 +26,20 @@ impl<'r> Columns<'r> {
         let v = self.row.try_get_by_index(self.at);
         self.at += 1;
         v
+    }
+
+    /// The next columns as an `E`, read by `read`, or `None` (and the columns
+    /// skipped) where an outer join found no row: the first column, the
+    /// id, is NULL.
+    pub fn optional<E: EntityTrait, T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, DbErr>,
+    ) -> Result<Option<T>, DbErr> {
+        if self.row.try_get_by_index::<Option<i64>>(self.at)?.is_none() {
+            self.at += E::Column::iter().count();
+            return Ok(None);
+        }
+        read(self).map(Some)
     }
 
     /// The next columns as a status (a struct's fields are evaluated in the order written).
@@ -89,6 +103,50 @@ impl<'r> Columns<'r> {
             updated_at: self.next()?,
             last_fetched_at: self.next()?,
             suspended_at: self.next()?,
+        })
+    }
+}
+
+impl Columns<'_> {
+    pub fn token(&mut self) -> Result<oauth_tokens::Model, DbErr> {
+        Ok(oauth_tokens::Model {
+            id: self.next()?,
+            token_hash: self.next()?,
+            application_id: self.next()?,
+            account_id: self.next()?,
+            scopes: self.next()?,
+            created_at: self.next()?,
+            last_used_at: self.next()?,
+            revoked_at: self.next()?,
+        })
+    }
+
+    pub fn app(&mut self) -> Result<oauth_applications::Model, DbErr> {
+        Ok(oauth_applications::Model {
+            id: self.next()?,
+            name: self.next()?,
+            website: self.next()?,
+            redirect_uris: self.next()?,
+            scopes: self.next()?,
+            client_id: self.next()?,
+            client_secret_hash: self.next()?,
+            created_at: self.next()?,
+        })
+    }
+
+    pub fn user(&mut self) -> Result<users::Model, DbErr> {
+        Ok(users::Model {
+            id: self.next()?,
+            account_id: self.next()?,
+            email: self.next()?,
+            password_hash: self.next()?,
+            role: self.next()?,
+            approved: self.next()?,
+            confirmed_at: self.next()?,
+            locale: self.next()?,
+            created_at: self.next()?,
+            updated_at: self.next()?,
+            last_sign_in_at: self.next()?,
         })
     }
 }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Running, TestEnv, client, env};
+use crate::common::{Running, TestEnv, client, env, token};
 use crate::schema::assert_conforms;
 
 struct Api<'a> {
@@ -933,4 +933,57 @@ async fn markers_and_idempotent_posts() {
         )
         .await;
     assert_eq!(s, 422);
+}
+
+/// A bearer token is read with its app, account and user in one statement, by
+/// column position (`db::rows`): each comes out as sea-orm reads it by name,
+/// and an app's own token (no account) has none.
+#[tokio::test]
+async fn a_token_is_read_with_its_owner_column_for_column() {
+    use entity::{accounts, oauth_applications, oauth_tokens, users};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let env = env().await;
+    let owner = env.user("owner").await;
+    let bearer = token(&env, "owner").await;
+    let db = &env.state.db.read;
+    let found = kith::db::oauth::token_auth_by_hash(db, &kith::service::oauth::hash(&bearer))
+        .await
+        .unwrap()
+        .expect("the token is found");
+    let token = oauth_tokens::Entity::find_by_id(found.token.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.token, token);
+    let app = oauth_applications::Entity::find_by_id(token.application_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.app, app);
+    let user = users::Entity::find()
+        .filter(users::Column::AccountId.eq(owner.id))
+        .one(db)
+        .await
+        .unwrap();
+    let account = accounts::Entity::find_by_id(owner.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.is_some());
+    assert_eq!(found.account, Some((account, user)));
+
+    let app_token = kith::service::oauth::client_credentials_grant(&env.state, &app, None)
+        .await
+        .unwrap()
+        .access_token;
+    let found = kith::db::oauth::token_auth_by_hash(db, &kith::service::oauth::hash(&app_token))
+        .await
+        .unwrap()
+        .expect("the app's token is found");
+    assert_eq!(found.app, app);
+    assert_eq!(found.account, None);
+    assert_eq!(found.token.account_id, None);
 }
