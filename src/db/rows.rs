@@ -1,13 +1,14 @@
 //! Models read by column position, for the statements run on every request
-//! (the token with its owner) or every page (the home feed and its authors). sea-orm's derived decoding finds each column by
-//! its name: a hash lookup per value, after a `format!` of the name when the
-//! columns are prefixed, as they are where two tables are read in one row. By
-//! position, a 40-status page with its authors decodes in about half the time.
+//! (the token with its owner) or every page (the home feed and its authors).
+//! sea-orm's derived decoding finds each column by its name: a hash lookup per
+//! value, after a `format!` of the name when the columns are prefixed, as they
+//! are where several tables are read in one row (BENCHMARKS.md, "SQLite's
+//! mutexes, and rows read by position").
 //!
 //! The columns must be selected in the entity's order, which is the order of
 //! its fields and of `Entity::find()`; a field added to a model without its
-//! column here does not compile, and `tests/it/timelines.rs` checks every
-//! field against sea-orm's own decoding.
+//! column here does not compile, and `tests/it/timelines.rs` and
+//! `tests/it/api.rs` check every field against sea-orm's own decoding.
 use entity::{accounts, oauth_applications, oauth_tokens, statuses, users};
 use sea_orm::{DbErr, EntityTrait, Iterable, QueryResult, TryGetable};
 
