@@ -106,9 +106,7 @@ impl<'r> Columns<'r> {
             suspended_at: self.next()?,
         })
     }
-}
 
-impl Columns<'_> {
     pub fn token(&mut self) -> Result<oauth_tokens::Model, DbErr> {
         Ok(oauth_tokens::Model {
             id: self.next()?,
