@@ -319,3 +319,120 @@ async fn home_feed_rows_are_read_column_for_column() {
         .unwrap();
     assert_eq!((s, a), (&by_name.0, &by_name.1.unwrap()));
 }
+
+/// A home page below `max_id`, on a feed that holds a fifth of many statuses:
+/// every page is the next 40 of the feed, and on PostgreSQL the prepared
+/// statement settles on one generic plan rather than being planned again for
+/// each `max_id` (which the earlier shape of the query made it do: the plan
+/// cost as much CPU as running it).
+#[tokio::test]
+async fn home_pages_below_max_id_keep_one_plan() {
+    use entity::{home_feed, statuses};
+    use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Set};
+    let env = env().await;
+    let reader = env.user("reader").await;
+    let followed = env.user("followed").await;
+    let other = env.user("other").await;
+    let now = kith::db::now();
+    let mut feed = Vec::new();
+    let mut rows = Vec::new();
+    for i in 0..20_000 {
+        let id = env.state.ids.next();
+        let author = if i % 5 == 0 { &followed } else { &other };
+        if i % 5 == 0 {
+            feed.push(id);
+        }
+        rows.push(statuses::ActiveModel {
+            id: Set(id),
+            uri: Set(format!("http://kith.test/statuses/{id}")),
+            url: Set(None),
+            local: Set(true),
+            account_id: Set(author.id),
+            in_reply_to_id: Set(None),
+            in_reply_to_account_id: Set(None),
+            thread_root_id: Set(Some(id)),
+            conversation_id: Set(None),
+            reblog_of_id: Set(None),
+            content: Set(format!("<p>{i}</p>")),
+            text: Set(i.to_string()),
+            visibility: Set(Visibility::Public),
+            sensitive: Set(false),
+            spoiler_text: Set(String::new()),
+            language: Set(None),
+            replies_count: Set(0),
+            reblogs_count: Set(0),
+            favourites_count: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+        });
+    }
+    let db = &env.state.db.write;
+    for chunk in rows.chunks(1_000) {
+        statuses::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+    }
+    let feed_rows: Vec<home_feed::ActiveModel> = feed
+        .iter()
+        .map(|id| home_feed::ActiveModel {
+            account_id: Set(reader.id),
+            status_id: Set(*id),
+            author_account_id: Set(followed.id),
+            reblog_of_id: Set(None),
+        })
+        .collect();
+    for chunk in feed_rows.chunks(1_000) {
+        home_feed::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+    }
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    feed.sort_unstable_by(|a, b| b.cmp(a));
+
+    // One connection, so that its prepared statements can be read back.
+    let one = sea_orm::Database::connect(
+        sea_orm::ConnectOptions::new(env.state.config.database_url.as_str())
+            .max_connections(1)
+            .min_connections(1)
+            .sqlx_logging(false)
+            .to_owned(),
+    )
+    .await
+    .unwrap();
+    let mut max_id = feed[0];
+    for n in 0..10 {
+        let page = Page {
+            max_id: Some(max_id),
+            ..Page::new(40)
+        };
+        let got: Vec<i64> = kith::db::feeds::page(&one, reader.id, &page)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(s, _)| s.id)
+            .collect();
+        assert_eq!(got, feed[1 + 40 * n..1 + 40 * (n + 1)], "page {n}");
+        max_id = *got.last().unwrap();
+    }
+    if one.get_database_backend() == DatabaseBackend::Postgres {
+        let plans = one
+            .query_one_raw(sea_orm::Statement::from_string(
+                DatabaseBackend::Postgres,
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
+                 WHERE statement LIKE '%home_feed%'",
+            ))
+            .await
+            .unwrap()
+            .expect("the page's statement is prepared");
+        let generic: i64 = plans.try_get_by_index(0).unwrap();
+        let custom: i64 = plans.try_get_by_index(1).unwrap();
+        assert!(
+            generic >= 4 && custom <= 6,
+            "generic plans {generic}, custom plans {custom}"
+        );
+    }
+}
