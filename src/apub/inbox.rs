@@ -49,6 +49,12 @@ pub(crate) async fn key_owner(state: &AppState, key_id: &str) -> AppResult<accou
     if let Some(a) = db::accounts::find_by_uri(&state.db.read, actor_uri).await? {
         return Ok(a);
     }
+    fetch_key_owner(state, key_id).await
+}
+
+/// The owner of `key_id`, which is not stored here: fetched.
+async fn fetch_key_owner(state: &AppState, key_id: &str) -> AppResult<accounts::Model> {
+    let actor_uri = signatures::actor_of_key_id(key_id);
     match fetch_actor(state, actor_uri).await {
         Ok(a) => Ok(a),
         Err(first) => {
@@ -101,7 +107,36 @@ pub async fn receive(
         actor: actor_uri,
     } = envelope(&activity).map_err(AppError::BadRequest)?;
 
-    let signer = match key_owner(state, &pending.key_id).await {
+    // A Create with its Note inline, the common case, has its signer and its
+    // own checks read in one statement; everything else reads the signer here
+    // and its activity id below.
+    let inline_note = match activity.get("object") {
+        Some(o @ Value::Object(_)) if kind == "Create" => str_of(o, "id"),
+        _ => None,
+    };
+    let mut create_checks = None;
+    let signer = match inline_note {
+        Some(note_id) => {
+            let (known, received, stored) = db::deliveries::signer_and_create_checks(
+                &state.db.read,
+                signatures::actor_of_key_id(&pending.key_id),
+                id,
+                note_id,
+            )
+            .await?;
+            create_checks = Some(service::statuses::CreateChecks {
+                status_uri: note_id.to_string(),
+                received,
+                stored,
+            });
+            match known {
+                Some(a) => Ok(a),
+                None => fetch_key_owner(state, &pending.key_id).await,
+            }
+        }
+        None => key_owner(state, &pending.key_id).await,
+    };
+    let signer = match signer {
         Ok(a) => a,
         // A deleted actor's last word: nothing of it is here to delete.
         Err(_) if kind == "Delete" && id_of(activity.get("object")) == Some(actor_uri) => {
@@ -136,8 +171,8 @@ pub async fn receive(
     if signer.suspended_at.is_some() {
         return Ok(());
     }
-    // A Create with its Note inline has its activity checked with its Note,
-    // in one read (`receive_remote_create`); everything else here.
+    // A Create with its Note inline had its activity checked with its Note
+    // above (`create_checks`); everything else here.
     let inline_create =
         kind == "Create" && matches!(activity.get("object"), Some(Value::Object(_)));
     if !inline_create && db::deliveries::was_received(&state.db.read, id).await? {
@@ -145,7 +180,7 @@ pub async fn receive(
     }
     // A Create, the common case, is stored and recorded in one write transaction.
     let recorded = if kind == "Create" {
-        receive_create(state, &signer, &activity).await?
+        receive_create(state, &signer, &activity, create_checks).await?
     } else {
         dispatch(state, &signer, kind, &activity).await?;
         false
@@ -182,6 +217,7 @@ async fn receive_create(
     state: &AppState,
     actor: &accounts::Model,
     activity: &Value,
+    checks: Option<service::statuses::CreateChecks>,
 ) -> AppResult<bool> {
     let activity_id = str_of(activity, "id").unwrap_or_default();
     let fetched;
@@ -205,7 +241,7 @@ async fn receive_create(
     }
     let status = read_note(note, actor)?;
     fetch_missing_parent(state, &status, 0).await;
-    service::statuses::receive_remote_create(state, actor, status, activity_id).await
+    service::statuses::receive_checked_create(state, actor, status, activity_id, checks).await
 }
 
 async fn dispatch(
@@ -282,7 +318,9 @@ async fn dispatch(
                 _ => Ok(()),
             }
         }
-        "Create" => receive_create(state, actor, activity).await.map(|_| ()),
+        "Create" => receive_create(state, actor, activity, None)
+            .await
+            .map(|_| ()),
         "Update" => {
             let obj = object.ok_or_else(|| AppError::BadRequest("Update of nothing".into()))?;
             match str_of(obj, "type") {

@@ -302,6 +302,45 @@ pub async fn received_or_stored(
     Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
 }
 
+/// The account `actor_uri` (`None` if unknown) with both checks of
+/// [`received_or_stored`]: what an inbox `Create` with its Note inline reads
+/// before it is written, in one statement (the signer's account was a
+/// statement of its own, one more round trip for every delivery).
+pub async fn signer_and_create_checks(
+    conn: &impl ConnectionTrait,
+    actor_uri: &str,
+    activity_id: &str,
+    status_uri: &str,
+) -> Result<(Option<accounts::Model>, bool, bool), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = super::placeholders(
+        backend,
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM received_activities WHERE uri = ?), \
+             EXISTS (SELECT 1 FROM statuses WHERE uri = ?), {} \
+             FROM (SELECT 1 AS one) AS x LEFT JOIN accounts AS a ON a.uri = ?",
+            super::rows::column_list::<accounts::Entity>("a")
+        ),
+    );
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                sea_orm::Value::from(activity_id),
+                sea_orm::Value::from(status_uri),
+                sea_orm::Value::from(actor_uri),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the checks gave no row".into()))?;
+    let mut cols = super::rows::Columns::new(&row);
+    let received = cols.value()?;
+    let stored = cols.value()?;
+    let signer = cols.optional::<accounts::Entity, _>(|c| c.account())?;
+    Ok((signer, received, stored))
+}
+
 /// Frees every claimed row (single-process start-up after a crash).
 pub async fn release_all_locks(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     deliveries::Entity::update_many()

@@ -3,8 +3,8 @@
 use entity::{accounts, home_feed, statuses};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use super::Page;
@@ -147,14 +147,11 @@ pub async fn page(
         );
     let ids = page.bounds_and_order(ids, home_feed::Column::StatusId);
     let mut stmt = ids.build(conn.get_database_backend());
-    let mut columns = String::new();
-    for c in statuses::Column::iter() {
-        columns.push_str(&format!("s.\"{}\", ", c.as_str()));
-    }
-    for c in accounts::Column::iter() {
-        columns.push_str(&format!("a.\"{}\", ", c.as_str()));
-    }
-    columns.truncate(columns.len() - 2);
+    let columns = format!(
+        "{}, {}",
+        super::rows::column_list::<statuses::Entity>("s"),
+        super::rows::column_list::<accounts::Entity>("a")
+    );
     let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
     // The subquery adds no parameters around the inner statement's, so its
     // placeholders keep their numbers. A literal LIMIT (see

@@ -12,6 +12,20 @@
 use entity::{accounts, oauth_applications, oauth_tokens, statuses, users};
 use sea_orm::{DbErr, EntityTrait, Iterable, QueryResult, TryGetable};
 
+/// Every column of `E` in its entity's order, each as `alias."name"`, comma
+/// separated: the select list of hand-written SQL read back by [`Columns`].
+pub fn column_list<E: EntityTrait>(alias: &str) -> String {
+    use sea_orm::IdenStatic;
+    let mut out = String::new();
+    for c in E::Column::iter() {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("{alias}.\"{}\"", c.as_str()));
+    }
+    out
+}
+
 /// A row read left to right.
 pub struct Columns<'r> {
     row: &'r QueryResult,
@@ -23,7 +37,8 @@ impl<'r> Columns<'r> {
         Columns { row, at: 0 }
     }
 
-    fn next<T: TryGetable>(&mut self) -> Result<T, DbErr> {
+    /// The next column.
+    pub fn value<T: TryGetable>(&mut self) -> Result<T, DbErr> {
         let v = self.row.try_get_by_index(self.at);
         self.at += 1;
         v
@@ -46,106 +61,106 @@ impl<'r> Columns<'r> {
     /// The next columns as a status (a struct's fields are evaluated in the order written).
     pub fn status(&mut self) -> Result<statuses::Model, DbErr> {
         Ok(statuses::Model {
-            id: self.next()?,
-            uri: self.next()?,
-            url: self.next()?,
-            local: self.next()?,
-            account_id: self.next()?,
-            in_reply_to_id: self.next()?,
-            in_reply_to_account_id: self.next()?,
-            thread_root_id: self.next()?,
-            conversation_id: self.next()?,
-            reblog_of_id: self.next()?,
-            content: self.next()?,
-            text: self.next()?,
-            visibility: self.next()?,
-            sensitive: self.next()?,
-            spoiler_text: self.next()?,
-            language: self.next()?,
-            replies_count: self.next()?,
-            reblogs_count: self.next()?,
-            favourites_count: self.next()?,
-            created_at: self.next()?,
-            updated_at: self.next()?,
-            edited_at: self.next()?,
-            deleted_at: self.next()?,
+            id: self.value()?,
+            uri: self.value()?,
+            url: self.value()?,
+            local: self.value()?,
+            account_id: self.value()?,
+            in_reply_to_id: self.value()?,
+            in_reply_to_account_id: self.value()?,
+            thread_root_id: self.value()?,
+            conversation_id: self.value()?,
+            reblog_of_id: self.value()?,
+            content: self.value()?,
+            text: self.value()?,
+            visibility: self.value()?,
+            sensitive: self.value()?,
+            spoiler_text: self.value()?,
+            language: self.value()?,
+            replies_count: self.value()?,
+            reblogs_count: self.value()?,
+            favourites_count: self.value()?,
+            created_at: self.value()?,
+            updated_at: self.value()?,
+            edited_at: self.value()?,
+            deleted_at: self.value()?,
         })
     }
 
     /// The next columns as an account.
     pub fn account(&mut self) -> Result<accounts::Model, DbErr> {
         Ok(accounts::Model {
-            id: self.next()?,
-            username: self.next()?,
-            domain: self.next()?,
-            display_name: self.next()?,
-            note: self.next()?,
-            note_source: self.next()?,
-            avatar_url: self.next()?,
-            header_url: self.next()?,
-            locked: self.next()?,
-            bot: self.next()?,
-            discoverable: self.next()?,
-            fields: self.next()?,
-            uri: self.next()?,
-            url: self.next()?,
-            inbox_url: self.next()?,
-            shared_inbox_url: self.next()?,
-            outbox_url: self.next()?,
-            followers_url: self.next()?,
-            following_url: self.next()?,
-            public_key_pem: self.next()?,
-            private_key_pem: self.next()?,
-            followers_count: self.next()?,
-            following_count: self.next()?,
-            statuses_count: self.next()?,
-            last_status_at: self.next()?,
-            created_at: self.next()?,
-            updated_at: self.next()?,
-            last_fetched_at: self.next()?,
-            suspended_at: self.next()?,
+            id: self.value()?,
+            username: self.value()?,
+            domain: self.value()?,
+            display_name: self.value()?,
+            note: self.value()?,
+            note_source: self.value()?,
+            avatar_url: self.value()?,
+            header_url: self.value()?,
+            locked: self.value()?,
+            bot: self.value()?,
+            discoverable: self.value()?,
+            fields: self.value()?,
+            uri: self.value()?,
+            url: self.value()?,
+            inbox_url: self.value()?,
+            shared_inbox_url: self.value()?,
+            outbox_url: self.value()?,
+            followers_url: self.value()?,
+            following_url: self.value()?,
+            public_key_pem: self.value()?,
+            private_key_pem: self.value()?,
+            followers_count: self.value()?,
+            following_count: self.value()?,
+            statuses_count: self.value()?,
+            last_status_at: self.value()?,
+            created_at: self.value()?,
+            updated_at: self.value()?,
+            last_fetched_at: self.value()?,
+            suspended_at: self.value()?,
         })
     }
 
     pub fn token(&mut self) -> Result<oauth_tokens::Model, DbErr> {
         Ok(oauth_tokens::Model {
-            id: self.next()?,
-            token_hash: self.next()?,
-            application_id: self.next()?,
-            account_id: self.next()?,
-            scopes: self.next()?,
-            created_at: self.next()?,
-            last_used_at: self.next()?,
-            revoked_at: self.next()?,
+            id: self.value()?,
+            token_hash: self.value()?,
+            application_id: self.value()?,
+            account_id: self.value()?,
+            scopes: self.value()?,
+            created_at: self.value()?,
+            last_used_at: self.value()?,
+            revoked_at: self.value()?,
         })
     }
 
     pub fn app(&mut self) -> Result<oauth_applications::Model, DbErr> {
         Ok(oauth_applications::Model {
-            id: self.next()?,
-            name: self.next()?,
-            website: self.next()?,
-            redirect_uris: self.next()?,
-            scopes: self.next()?,
-            client_id: self.next()?,
-            client_secret_hash: self.next()?,
-            created_at: self.next()?,
+            id: self.value()?,
+            name: self.value()?,
+            website: self.value()?,
+            redirect_uris: self.value()?,
+            scopes: self.value()?,
+            client_id: self.value()?,
+            client_secret_hash: self.value()?,
+            created_at: self.value()?,
         })
     }
 
     pub fn user(&mut self) -> Result<users::Model, DbErr> {
         Ok(users::Model {
-            id: self.next()?,
-            account_id: self.next()?,
-            email: self.next()?,
-            password_hash: self.next()?,
-            role: self.next()?,
-            approved: self.next()?,
-            confirmed_at: self.next()?,
-            locale: self.next()?,
-            created_at: self.next()?,
-            updated_at: self.next()?,
-            last_sign_in_at: self.next()?,
+            id: self.value()?,
+            account_id: self.value()?,
+            email: self.value()?,
+            password_hash: self.value()?,
+            role: self.value()?,
+            approved: self.value()?,
+            confirmed_at: self.value()?,
+            locale: self.value()?,
+            created_at: self.value()?,
+            updated_at: self.value()?,
+            last_sign_in_at: self.value()?,
         })
     }
 }

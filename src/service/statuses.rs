@@ -835,7 +835,28 @@ pub async fn receive_remote_create(
     r: RemoteStatus,
     activity_id: &str,
 ) -> AppResult<bool> {
-    match create_job(state, author, r, activity_id).await? {
+    receive_checked_create(state, author, r, activity_id, None).await
+}
+
+/// What an inbox read of a `Create` before it had parsed the Note (see
+/// `db::deliveries::signer_and_create_checks`): whether the activity was
+/// received and whether a status `status_uri` is stored.
+pub struct CreateChecks {
+    pub status_uri: String,
+    pub received: bool,
+    pub stored: bool,
+}
+
+/// [`receive_remote_create`] with the checks read already; they are used if
+/// they were made for this status, and read again if not.
+pub async fn receive_checked_create(
+    state: &AppState,
+    author: &accounts::Model,
+    r: RemoteStatus,
+    activity_id: &str,
+    checks: Option<CreateChecks>,
+) -> AppResult<bool> {
+    match create_job(state, author, r, activity_id, checks).await? {
         Ok(job) => {
             state.remote_writer.store(state, job).await?;
             Ok(true)
@@ -934,7 +955,7 @@ pub async fn receive_remote_creates(
     let mut answers: Vec<Option<AppResult<bool>>> = Vec::with_capacity(creates.len());
     let mut jobs = Vec::new();
     for (author, r, activity_id) in creates {
-        match create_job(state, &author, r, &activity_id).await {
+        match create_job(state, &author, r, &activity_id, None).await {
             Ok(Ok(job)) => {
                 answers.push(None);
                 jobs.push(job);
@@ -970,13 +991,18 @@ async fn create_job(
     author: &accounts::Model,
     r: RemoteStatus,
     activity_id: &str,
+    checks: Option<CreateChecks>,
 ) -> AppResult<Result<RemoteStatusJob, bool>> {
     if author.is_local() {
         return Err(AppError::Forbidden(
             "a remote status cannot be by a local account".into(),
         ));
     }
-    match db::deliveries::received_or_stored(&state.db.read, activity_id, &r.uri).await? {
+    let checked = match checks.filter(|c| c.status_uri == r.uri) {
+        Some(c) => (c.received, c.stored),
+        None => db::deliveries::received_or_stored(&state.db.read, activity_id, &r.uri).await?,
+    };
+    match checked {
         (true, _) => Ok(Err(true)),
         (false, true) => Ok(Err(false)),
         (false, false) => Ok(Ok(remote_job(state, author, r, Some(activity_id)).await?)),

@@ -567,3 +567,54 @@ async fn two_processes_writing_the_same_batch_store_each_post_once() {
     }
     assert_eq!(total, 24);
 }
+
+/// What the inbox reads for a `Create` with its Note inline, in one
+/// statement: the signer's account (as sea-orm reads it by name, or `None`
+/// when unknown), whether the activity was received and whether the Note is
+/// stored; each flag turns on only for its own id.
+#[tokio::test]
+async fn a_create_reads_its_signer_and_its_checks_in_one_statement() {
+    use kith::db::deliveries::signer_and_create_checks;
+    let env = env().await;
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let db = &env.state.db.read;
+    let (author, status, activity_id) = create_at_hand(&actors[1], 1, 30, None);
+    let note = status.uri.clone();
+
+    let (signer, received, stored) = signer_and_create_checks(db, &author.uri, &activity_id, &note)
+        .await
+        .unwrap();
+    let by_name = kith::db::accounts::find_by_uri(db, &author.uri)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(signer.as_ref(), Some(&by_name));
+    assert_eq!((received, stored), (false, false));
+    let (unknown, ..) =
+        signer_and_create_checks(db, "http://remote.test/users/nobody", &activity_id, &note)
+            .await
+            .unwrap();
+    assert_eq!(unknown, None);
+
+    // The activity stored with its Note: both flags, for these ids only.
+    let answer =
+        kith::service::statuses::receive_remote_create(&env.state, &author, status, &activity_id)
+            .await;
+    assert!(matches!(answer, Ok(true)), "{answer:?}");
+    let (signer, received, stored) = signer_and_create_checks(db, &author.uri, &activity_id, &note)
+        .await
+        .unwrap();
+    assert_eq!(signer.map(|s| s.id), Some(author.id));
+    assert_eq!((received, stored), (true, true));
+    let (_, received, stored) =
+        signer_and_create_checks(db, &author.uri, &format!("{activity_id}/2"), &note)
+            .await
+            .unwrap();
+    assert_eq!((received, stored), (false, true));
+    let (_, received, stored) =
+        signer_and_create_checks(db, &author.uri, &activity_id, &format!("{note}/2"))
+            .await
+            .unwrap();
+    assert_eq!((received, stored), (true, false));
+}
