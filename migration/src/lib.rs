@@ -15,6 +15,7 @@ mod m20261129_000011_domain_blocks;
 mod m20261129_000012_scheduled_statuses;
 mod m20261129_000013_conversation_mutes;
 mod m20261129_000014_reports;
+mod m20261205_000015_delivery_due_order;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_scheduled_statuses::Migration),
             Box::new(m20261129_000013_conversation_mutes::Migration),
             Box::new(m20261129_000014_reports::Migration),
+            Box::new(m20261205_000015_delivery_due_order::Migration),
         ]
     }
 }

@@ -671,6 +671,9 @@ async fn drain(opts: &Opts, hosts: usize, posts: usize, with_dead: bool) -> Res<
         .map_err(|e| err(e.to_string()))?;
     }
     let queued = queued_deliveries(&state).await?;
+    // Statistics on the queue, as autovacuum's ANALYZE would have them on a
+    // server that queued this many rows (PostgreSQL only).
+    prep::statistics(&state).await?;
     state.db.close().await;
     world.know_key(&key_id(&author.account.uri), &pem);
     let live_hosts = (0..hosts).filter(|i| !is_dead(*i)).count() as u64;
