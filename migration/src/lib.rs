@@ -16,6 +16,7 @@ mod m20261129_000012_scheduled_statuses;
 mod m20261129_000013_conversation_mutes;
 mod m20261129_000014_reports;
 mod m20261205_000015_delivery_due_order;
+mod m20261205_000016_search_words;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_conversation_mutes::Migration),
             Box::new(m20261129_000014_reports::Migration),
             Box::new(m20261205_000015_delivery_due_order::Migration),
+            Box::new(m20261205_000016_search_words::Migration),
         ]
     }
 }

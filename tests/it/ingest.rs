@@ -383,6 +383,44 @@ async fn creates_written_together_are_stored_once_with_counts_feeds_and_mentions
     assert_eq!(found.statuses.len(), 12);
 }
 
+/// A remote post whose words would not fit in a PostgreSQL `tsvector`
+/// (1 MiB of distinct words) is stored with the others of its batch, and is
+/// found by the words that fit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_post_with_more_words_than_search_holds_is_stored_and_found() {
+    let env = env().await;
+    let bob = env.user("bob").await;
+    let key = kith::apub::keys::generate().unwrap();
+    let actors = remote_actors(&env.state, &key.public_pem).await;
+    let mut creates: Vec<_> = (0..3usize)
+        .map(|n| create_at_hand(&actors[0], n, n as u32, None))
+        .collect();
+    let huge: String = (0..150_000).map(|n| format!("w{n:07} ")).collect();
+    creates[1].1.content_html = format!("<p>{huge}</p>");
+    let answers = kith::service::statuses::receive_remote_creates(&env.state, creates).await;
+    assert!(answers.iter().all(|a| matches!(a, Ok(true))), "{answers:?}");
+    let search = |q: &'static str| {
+        let (state, bob) = (env.state.clone(), bob.clone());
+        async move {
+            kith::service::search::search(
+                &state,
+                Some(&bob),
+                q,
+                &[kith::service::search::Kind::Statuses],
+                false,
+                40,
+                0,
+            )
+            .await
+            .unwrap()
+            .statuses
+            .len()
+        }
+    };
+    assert_eq!(search("post").await, 2);
+    assert_eq!(search("w0000007").await, 1);
+}
+
 /// A status that fails in a batch written together (its author is gone)
 /// sends the batch back to be written one status at a time: it alone fails,
 /// the others are stored once, and the next batch is written together again.
