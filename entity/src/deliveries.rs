@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// An activity still to be delivered to one inbox.
+/// An activity still to be delivered to one inbox (its body is in
+/// `delivery_bodies`, once per activity).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
 pub struct Model {
@@ -12,8 +13,6 @@ pub struct Model {
     pub host: String,
     /// The local account whose key signs the request.
     pub signer_account_id: i64,
-    #[sea_orm(column_type = "Text")]
-    pub body: String,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     /// A worker holds the row until then.

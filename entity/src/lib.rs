@@ -10,6 +10,7 @@ pub mod bookmarks;
 pub mod conversation_mutes;
 pub mod conversations;
 pub mod deliveries;
+pub mod delivery_bodies;
 pub mod favourites;
 pub mod featured_tags;
 pub mod filter_keywords;

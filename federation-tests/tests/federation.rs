@@ -604,6 +604,14 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
     })
     .await;
 
+    // Each post's body is kept once, beside its delivery.
+    let bodies = entity::delivery_bodies::Entity::find()
+        .all(&beta.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| b.body.contains("while alpha sleeps")));
+
     // beta restarts with the queue in its database; then alpha comes back.
     let beta = beta.stop().await.restart().await;
     let alpha = alpha_stopped.restart().await;
@@ -612,12 +620,17 @@ async fn deliveries_survive_a_down_peer_and_a_sender_restart() {
         uris.iter().all(|u| home.contains(u)).then_some(())
     })
     .await;
-    eventually("beta's queue is empty", 30, || async {
+    eventually("beta's queue and its bodies are empty", 30, || async {
+        let bodies = entity::delivery_bodies::Entity::find()
+            .all(&beta.state.db.read)
+            .await
+            .unwrap();
         (kith::db::deliveries::count_pending(&beta.state.db.read)
             .await
             .unwrap()
-            == 0)
-            .then_some(())
+            == 0
+            && bodies.is_empty())
+        .then_some(())
     })
     .await;
     let home = alpha.home_uris(&alice).await;

@@ -17,6 +17,7 @@ mod m20261129_000013_conversation_mutes;
 mod m20261129_000014_reports;
 mod m20261205_000015_delivery_due_order;
 mod m20261205_000016_search_words;
+mod m20261205_000017_delivery_bodies;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_reports::Migration),
             Box::new(m20261205_000015_delivery_due_order::Migration),
             Box::new(m20261205_000016_search_words::Migration),
+            Box::new(m20261205_000017_delivery_bodies::Migration),
         ]
     }
 }

@@ -178,18 +178,30 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
         // SQLite means one process: locks left by a crash are ours to release.
         let _ = db::deliveries::release_all_locks(&state.db.write).await;
     }
+    // Whether the last claim found deliveries.
+    let mut busy = true;
     loop {
         if *stop.borrow() {
             return;
         }
-        let batch = match db::deliveries::claim_due(&state.db.write, BATCH, LOCK).await {
+        let db::deliveries::Claimed {
+            deliveries: batch,
+            bodies,
+        } = match db::deliveries::claim_due(&state.db.write, BATCH, LOCK).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the delivery queue");
-                Vec::new()
+                Default::default()
             }
         };
         if batch.is_empty() {
+            if std::mem::take(&mut busy) {
+                // The queue is empty: drop the bodies of deliveries that went
+                // with their signer's account.
+                if let Err(e) = db::deliveries::delete_unused_bodies(&state.db.write).await {
+                    tracing::warn!(error = %e, "cannot delete unused delivery bodies");
+                }
+            }
             tokio::select! {
                 _ = state.deliveries_queued.notified() => {}
                 _ = tokio::time::sleep(IDLE_POLL) => {}
@@ -197,11 +209,12 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
             }
             continue;
         }
-        let signers = Signers::load(&state, &batch).await;
+        busy = true;
+        let signers = Signers::load(&state, &batch, bodies).await;
         let delivered = Arc::new(Delivered::default());
         // Each chain is its own task, so signing (the CPU-heavy part) runs on
         // every worker thread rather than inside this one task.
-        futures_util::stream::iter(chains(batch))
+        futures_util::stream::iter(chains(batch, &signers.bodies))
             .map(|chain| {
                 let state = state.clone();
                 let hosts = hosts.clone();
@@ -222,12 +235,21 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
     }
 }
 
-/// The signing accounts of a batch, read once (a post to many inboxes has one signer).
+/// What a batch's deliveries need, read once: their signing accounts (a post
+/// to many inboxes has one signer) and their activities' bodies.
 #[derive(Clone, Default)]
-struct Signers(Arc<HashMap<i64, Option<accounts::Model>>>);
+struct Signers {
+    accounts: Arc<HashMap<i64, Option<accounts::Model>>>,
+    /// Activity id -> body (claimed with the deliveries).
+    bodies: Arc<HashMap<String, Arc<str>>>,
+}
 
 impl Signers {
-    async fn load(state: &AppState, batch: &[deliveries::Model]) -> Signers {
+    async fn load(
+        state: &AppState,
+        batch: &[deliveries::Model],
+        bodies: HashMap<String, Arc<str>>,
+    ) -> Signers {
         let mut ids: Vec<i64> = batch.iter().map(|d| d.signer_account_id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -238,7 +260,10 @@ impl Signers {
             }
         }
         // An id missing from the map (the read failed) is retried later.
-        Signers(Arc::new(map))
+        Signers {
+            accounts: Arc::new(map),
+            bodies: Arc::new(bodies),
+        }
     }
 }
 
@@ -268,11 +293,18 @@ fn object_key(body: &str) -> String {
 /// Splits a batch (in queue order) into chains of deliveries to the same inbox
 /// about the same object, each in queue order. Chains run concurrently; the
 /// deliveries of a chain one after the other.
-fn chains(batch: Vec<deliveries::Model>) -> Vec<Vec<deliveries::Model>> {
+fn chains(
+    batch: Vec<deliveries::Model>,
+    bodies: &HashMap<String, Arc<str>>,
+) -> Vec<Vec<deliveries::Model>> {
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     let mut out: Vec<Vec<deliveries::Model>> = Vec::new();
     for d in batch {
-        let key = (d.inbox_url.clone(), object_key(&d.body));
+        let about = bodies
+            .get(&d.activity_id)
+            .map(|b| object_key(b))
+            .unwrap_or_default();
+        let key = (d.inbox_url.clone(), about);
         match index.get(&key).and_then(|i| out.get_mut(*i)) {
             Some(chain) => chain.push(d),
             None => {
@@ -382,7 +414,10 @@ async fn send(state: &AppState, signers: &Signers, d: &deliveries::Model) -> Out
     if let Err(e) = crate::net::check_url(&state.config, &url) {
         return Outcome::Refused(e);
     }
-    let signer = match signers.0.get(&d.signer_account_id) {
+    let Some(body) = signers.bodies.get(&d.activity_id) else {
+        return Outcome::Refused("the activity's body is gone".into());
+    };
+    let signer = match signers.accounts.get(&d.signer_account_id) {
         Some(Some(a)) => a,
         Some(None) => return Outcome::Refused("the signing account is gone".into()),
         None => {
@@ -395,12 +430,11 @@ async fn send(state: &AppState, signers: &Signers, d: &deliveries::Model) -> Out
     let Some(pem) = signer.private_key_pem.as_deref() else {
         return Outcome::Refused("the signing account has no private key".into());
     };
-    let body = d.body.as_bytes();
     let headers = match sign(
         &state.keys,
         "POST",
         &url,
-        Some(body),
+        Some(body.as_bytes()),
         Some("application/activity+json"),
         &key_id(&signer.uri),
         pem,
@@ -412,7 +446,7 @@ async fn send(state: &AppState, signers: &Signers, d: &deliveries::Model) -> Out
         .http
         .post(url)
         .header(CONTENT_TYPE, "application/activity+json")
-        .body(d.body.clone());
+        .body(body.to_string());
     for (k, v) in headers {
         req = req.header(k, v);
     }
@@ -441,14 +475,13 @@ async fn send(state: &AppState, signers: &Signers, d: &deliveries::Model) -> Out
 mod tests {
     use super::*;
 
-    fn row(id: i64, inbox: &str, body: &str) -> deliveries::Model {
+    fn row(id: i64, inbox: &str) -> deliveries::Model {
         deliveries::Model {
             id,
             activity_id: format!("https://kith.test/a/{id}"),
             inbox_url: inbox.into(),
             host: "remote.test".into(),
             signer_account_id: 1,
-            body: body.into(),
             attempts: 0,
             next_attempt_at: Utc::now(),
             locked_until: None,
@@ -468,16 +501,24 @@ mod tests {
         let undo = r#"{"type":"Undo","object":{"type":"Like","id":"https://kith.test/l/1","object":"https://remote.test/s/9"}}"#;
         let a = "https://a.test/inbox";
         let b = "https://b.test/inbox";
-        let batch = vec![
-            row(1, a, create),
-            row(2, b, create),
-            row(3, a, like),
-            row(4, a, update),
-            row(5, a, undo),
-            row(6, a, delete),
-            row(7, b, delete),
+        let queued = [
+            (1, a, create),
+            (2, b, create),
+            (3, a, like),
+            (4, a, update),
+            (5, a, undo),
+            (6, a, delete),
+            (7, b, delete),
         ];
-        let ids: Vec<Vec<i64>> = chains(batch)
+        let batch = queued
+            .iter()
+            .map(|(id, inbox, _)| row(*id, inbox))
+            .collect();
+        let bodies = queued
+            .iter()
+            .map(|(id, _, body)| (format!("https://kith.test/a/{id}"), Arc::from(*body)))
+            .collect();
+        let ids: Vec<Vec<i64>> = chains(batch, &bodies)
             .iter()
             .map(|c| c.iter().map(|d| d.id).collect())
             .collect();

@@ -1,12 +1,16 @@
 //! The durable outbound queue and the inbound idempotency record.
-use entity::{accounts, deliveries, follows, received_activities};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use entity::{accounts, deliveries, delivery_bodies, follows, received_activities};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, Statement, Value,
 };
 
 /// Queues `body` for each inbox; an (activity, inbox) pair is queued once.
+/// The body is kept once for the activity (the first one queued stays).
 pub async fn enqueue(
     conn: &impl ConnectionTrait,
     mut new_id: impl FnMut() -> i64,
@@ -28,7 +32,6 @@ pub async fn enqueue(
                 inbox_url: Set(inbox.clone()),
                 host: Set(host),
                 signer_account_id: Set(signer_account_id),
-                body: Set(body.to_string()),
                 attempts: Set(0),
                 next_attempt_at: Set(now),
                 locked_until: Set(None),
@@ -38,6 +41,16 @@ pub async fn enqueue(
             })
         })
         .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    delivery_bodies::Entity::insert(delivery_bodies::ActiveModel {
+        activity_id: Set(activity_id.to_string()),
+        body: Set(body.to_string()),
+    })
+    .on_conflict_do_nothing_on([delivery_bodies::Column::ActivityId])
+    .exec_without_returning(conn)
+    .await?;
     for chunk in rows.chunks(200) {
         deliveries::Entity::insert_many(chunk.to_vec())
             .on_conflict_do_nothing_on([
@@ -50,9 +63,41 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Deliveries claimed, in id order, with the bodies of their activities.
+#[derive(Default)]
+pub struct Claimed {
+    pub deliveries: Vec<deliveries::Model>,
+    /// Activity id -> body.
+    pub bodies: HashMap<String, Arc<str>>,
+}
+
 /// Takes up to `limit` due deliveries and locks them for `lock` so no other
 /// worker (in this or another process) sends them meanwhile.
 pub async fn claim_due(
+    conn: &impl ConnectionTrait,
+    limit: u64,
+    lock: chrono::Duration,
+) -> Result<Claimed, DbErr> {
+    let deliveries = claim_rows(conn, limit, lock).await?;
+    let mut activity_ids: Vec<&str> = deliveries.iter().map(|d| d.activity_id.as_str()).collect();
+    activity_ids.sort_unstable();
+    activity_ids.dedup();
+    let mut bodies = HashMap::with_capacity(activity_ids.len());
+    for chunk in activity_ids.chunks(500) {
+        let found: Vec<(String, String)> = delivery_bodies::Entity::find()
+            .select_only()
+            .column(delivery_bodies::Column::ActivityId)
+            .column(delivery_bodies::Column::Body)
+            .filter(delivery_bodies::Column::ActivityId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        bodies.extend(found.into_iter().map(|(id, body)| (id, Arc::from(body))));
+    }
+    Ok(Claimed { deliveries, bodies })
+}
+
+async fn claim_rows(
     conn: &impl ConnectionTrait,
     limit: u64,
     lock: chrono::Duration,
@@ -92,20 +137,66 @@ pub async fn claim_due(
         .await
 }
 
-pub async fn delete(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
-    deliveries::Entity::delete_by_id(id).exec(conn).await?;
+/// Deletes many deliveries (made) in as few statements as the variable limit
+/// allows, and then the bodies of their activities that no delivery needs.
+pub async fn delete_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    for chunk in ids.chunks(500) {
+        let sql = super::placeholders(
+            backend,
+            &format!(
+                "DELETE FROM deliveries WHERE id IN ({}) RETURNING activity_id",
+                vec!["?"; chunk.len()].join(", ")
+            ),
+        );
+        let rows = conn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                chunk.iter().map(|id| Value::from(*id)),
+            ))
+            .await?;
+        let mut activity_ids = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        activity_ids.sort_unstable();
+        activity_ids.dedup();
+        if activity_ids.is_empty() {
+            continue;
+        }
+        let sql = super::placeholders(
+            backend,
+            &format!(
+                "DELETE FROM delivery_bodies WHERE activity_id IN ({}) {UNUSED}",
+                vec!["?"; activity_ids.len()].join(", ")
+            ),
+        );
+        conn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            activity_ids.into_iter().map(Value::from),
+        ))
+        .await?;
+    }
     Ok(())
 }
 
-/// Deletes many deliveries (made) in as few statements as the variable limit allows.
-pub async fn delete_many(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
-    for chunk in ids.chunks(500) {
-        deliveries::Entity::delete_many()
-            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
+/// A body no delivery needs (given-up deliveries keep theirs).
+const UNUSED: &str = "AND NOT EXISTS (SELECT 1 FROM deliveries d \
+                      WHERE d.activity_id = delivery_bodies.activity_id)";
+
+/// Deletes every body no delivery needs: those whose deliveries went
+/// otherwise than by [`delete_many`] (their signer's account deleted).
+pub async fn delete_unused_bodies(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let backend = conn.get_database_backend();
+    let r = conn
+        .execute_raw(Statement::from_string(
+            backend,
+            format!("DELETE FROM delivery_bodies WHERE TRUE {UNUSED}"),
+        ))
+        .await?;
+    Ok(r.rows_affected())
 }
 
 /// Records a failed attempt and when to try again.
@@ -289,13 +380,10 @@ pub async fn received_or_stored(
          EXISTS (SELECT 1 FROM statuses WHERE uri = ?)",
     );
     let row = conn
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+        .query_one_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [
-                sea_orm::Value::from(activity_id),
-                sea_orm::Value::from(status_uri),
-            ],
+            [Value::from(activity_id), Value::from(status_uri)],
         ))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("EXISTS gave no row".into()))?;
@@ -323,13 +411,13 @@ pub async fn signer_and_create_checks(
         ),
     );
     let row = conn
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+        .query_one_raw(Statement::from_sql_and_values(
             backend,
             sql,
             [
-                sea_orm::Value::from(activity_id),
-                sea_orm::Value::from(status_uri),
-                sea_orm::Value::from(actor_uri),
+                Value::from(activity_id),
+                Value::from(status_uri),
+                Value::from(actor_uri),
             ],
         ))
         .await?

@@ -180,3 +180,17 @@ pub async fn token(env: &TestEnv, user: &str) -> String {
     .unwrap()
     .access_token
 }
+
+/// Reverts the migrations from `name` (inclusive) to the newest, so that a
+/// test of one migration's `down` and `up` keeps working as others are added.
+pub async fn migrate_down_through(db: &sea_orm::DatabaseConnection, name: &str) {
+    use migration::MigratorTrait;
+    let all = migration::Migrator::migrations();
+    let at = all
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("no migration {name}"));
+    migration::Migrator::down(db, Some((all.len() - at) as u32))
+        .await
+        .unwrap();
+}

@@ -222,9 +222,7 @@ async fn the_search_words_migration_remakes_older_entries() {
         }
     };
     assert_eq!(found("guide_2").await, vec![post.id]);
-    migration::Migrator::down(&env.state.db.write, Some(1))
-        .await
-        .unwrap();
+    crate::common::migrate_down_through(&env.state.db.write, "m20261205_000016_search_words").await;
     if env.state.db.backend() == sea_orm::DatabaseBackend::Postgres {
         // The parser's entry: `guide_2` was cut in two.
         assert!(found("guide_2").await.is_empty());

@@ -14,6 +14,7 @@ mod cli;
 mod client;
 mod common;
 mod conformance;
+mod delivery_queue;
 mod discovery;
 mod domain_blocks;
 mod federation_documents;
