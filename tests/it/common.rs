@@ -194,3 +194,24 @@ pub async fn migrate_down_through(db: &sea_orm::DatabaseConnection, name: &str) 
         .await
         .unwrap();
 }
+
+impl TestEnv {
+    /// Ids of the statuses `viewer` finds searching for `q` (full text).
+    pub async fn found_by_search(&self, viewer: &accounts::Model, q: &str) -> Vec<i64> {
+        kith::service::search::search(
+            &self.state,
+            Some(viewer),
+            q,
+            &[kith::service::search::Kind::Statuses],
+            false,
+            40,
+            0,
+        )
+        .await
+        .unwrap()
+        .statuses
+        .iter()
+        .map(|s| s.id)
+        .collect()
+    }
+}

@@ -201,37 +201,20 @@ async fn the_search_words_migration_remakes_older_entries() {
             Visibility::Public,
         )
         .await;
-    let found = |q: &'static str| {
-        let (state, alice) = (env.state.clone(), alice.clone());
-        async move {
-            kith::service::search::search(
-                &state,
-                Some(&alice),
-                q,
-                &[kith::service::search::Kind::Statuses],
-                false,
-                40,
-                0,
-            )
-            .await
-            .unwrap()
-            .statuses
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(found("guide_2").await, vec![post.id]);
+    assert_eq!(env.found_by_search(&alice, "guide_2").await, vec![post.id]);
     crate::common::migrate_down_through(&env.state.db.write, "m20261205_000016_search_words").await;
     if env.state.db.backend() == sea_orm::DatabaseBackend::Postgres {
         // The parser's entry: `guide_2` was cut in two.
-        assert!(found("guide_2").await.is_empty());
+        assert!(env.found_by_search(&alice, "guide_2").await.is_empty());
     }
     migration::Migrator::up(&env.state.db.write, None)
         .await
         .unwrap();
-    assert_eq!(found("guide_2").await, vec![post.id]);
-    assert_eq!(found("kith example today").await, vec![post.id]);
+    assert_eq!(env.found_by_search(&alice, "guide_2").await, vec![post.id]);
+    assert_eq!(
+        env.found_by_search(&alice, "kith example today").await,
+        vec![post.id]
+    );
 }
 
 #[tokio::test]

@@ -369,18 +369,7 @@ async fn creates_written_together_are_stored_once_with_counts_feeds_and_mentions
         .await
         .unwrap();
     assert_eq!(notified, 1);
-    let found = kith::service::search::search(
-        &env.state,
-        Some(&bob),
-        "post",
-        &[kith::service::search::Kind::Statuses],
-        false,
-        40,
-        0,
-    )
-    .await
-    .unwrap();
-    assert_eq!(found.statuses.len(), 12);
+    assert_eq!(env.found_by_search(&bob, "post").await.len(), 12);
 }
 
 /// A remote post whose words would not fit in a PostgreSQL `tsvector`
@@ -399,26 +388,8 @@ async fn a_remote_post_with_more_words_than_search_holds_is_stored_and_found() {
     creates[1].1.content_html = format!("<p>{huge}</p>");
     let answers = kith::service::statuses::receive_remote_creates(&env.state, creates).await;
     assert!(answers.iter().all(|a| matches!(a, Ok(true))), "{answers:?}");
-    let search = |q: &'static str| {
-        let (state, bob) = (env.state.clone(), bob.clone());
-        async move {
-            kith::service::search::search(
-                &state,
-                Some(&bob),
-                q,
-                &[kith::service::search::Kind::Statuses],
-                false,
-                40,
-                0,
-            )
-            .await
-            .unwrap()
-            .statuses
-            .len()
-        }
-    };
-    assert_eq!(search("post").await, 2);
-    assert_eq!(search("w0000007").await, 1);
+    assert_eq!(env.found_by_search(&bob, "post").await.len(), 2);
+    assert_eq!(env.found_by_search(&bob, "w0000007").await.len(), 1);
 }
 
 /// A status that fails in a batch written together (its author is gone)
