@@ -133,8 +133,8 @@ const MAX_DOCUMENT_LEXEME_BYTES: usize = 1_000_000;
 /// `to_tsvector('simple', ...)`, whose parser cost PostgreSQL about 85 µs per
 /// 2 KiB post (this text form costs it about 14 µs), and which cut words
 /// unlike SQLite's FTS5 (`example.com` stayed one word, `guide_2` was two).
-/// Migration m20261205_000016_search_words made the older entries this way. A word is letters, digits
-/// and `_`, so it needs no quoting inside `'...'`.
+/// Migration m20261205_000016_search_words made the older entries this way.
+/// A word is letters, digits and `_`, so it needs no quoting inside `'...'`.
 fn lexemes(doc: &str) -> String {
     let mut seen = std::collections::BTreeSet::new();
     let mut bytes = 0;
